@@ -1,0 +1,406 @@
+"""One walk over a module's `ast`: scopes, bindings, loops and the calls the rules care about.
+
+Rules never walk the tree themselves; they read what this walk recorded, so a file costs one
+parse and one traversal however many rules are enabled.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from raylint.ftypes import Location
+
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+COMPREHENSION_NODES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+class Binding:
+    """One place where a name gets a value: an import, a def, an assignment, a loop target..."""
+
+    __slots__ = ("kind", "node", "value", "path", "scope", "loops", "qualname")
+
+    def __init__(self, kind, node, value=None, path=(), scope=None, loops=(), qualname=None):
+        self.kind = kind  # import | def | class | param | assign | for | with | except | global-decl
+        self.node = node
+        self.value = value  # the expression assigned or iterated
+        self.path = path  # positions inside a tuple target: `a, (b, c) = v` gives c the path (1, 1)
+        self.scope = scope
+        self.loops = loops
+        self.qualname = qualname  # for imports: the dotted name bound
+
+
+class Scope:
+    """A Python scope (module, function, lambda, class or comprehension) and its bindings."""
+
+    __slots__ = ("kind", "node", "parent", "bindings", "globals", "appends", "function")
+
+    def __init__(self, kind: str, node: ast.AST, parent: Optional["Scope"]):
+        self.kind = kind
+        self.node = node
+        self.parent = parent
+        self.bindings: Dict[str, List[Binding]] = {}
+        self.globals: set = set()
+        # values added to a container name: `refs.append(v)`, `refs += [v]`, `d[k] = v`
+        self.appends: Dict[str, List[ast.AST]] = {}
+        # the nearest enclosing function or lambda (self for function scopes), None at module level
+        self.function = node if kind in ("function", "lambda") else (parent.function if parent else None)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+    def module(self) -> "Scope":
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    def lookup(self, name: str) -> Optional[List[Binding]]:
+        """The bindings a read of `name` in this scope sees (Python's LEGB rules, flow-insensitive)."""
+        scope: Optional[Scope] = self
+        first = True
+        while scope is not None:
+            if name in scope.globals:
+                return self.module().bindings.get(name)
+            # class bodies are not visible from functions nested in them
+            if first or scope.kind != "class":
+                found = scope.bindings.get(name)
+                if found:
+                    return found
+            first = False
+            scope = scope.parent
+        return None
+
+
+class Loop:
+    """A loop frame: a `for`/`async for`/`while` statement, one comprehension clause, or `map(lambda ...)`."""
+
+    __slots__ = ("kind", "node", "iter", "target", "clause")
+
+    def __init__(self, kind: str, node: ast.AST, iter_=None, target=None, clause=None):
+        self.kind = kind  # for | while | comprehension | map
+        self.node = node
+        self.iter = iter_
+        self.target = target
+        self.clause = clause
+
+
+class CallSite:
+    """A call together with where it sits: its scope, the loops around it and its enclosing function."""
+
+    __slots__ = ("node", "scope", "loops", "function", "class_node")
+
+    def __init__(self, node: ast.Call, scope: Scope, loops: Tuple[Loop, ...], function, class_node):
+        self.node = node
+        self.scope = scope
+        self.loops = loops
+        self.function = function
+        self.class_node = class_node
+
+
+class Definition:
+    """A def or class statement with the scope it is bound in and the scope of its body."""
+
+    __slots__ = ("node", "scope", "body_scope", "loops", "class_node")
+
+    def __init__(self, node, scope, body_scope, loops, class_node):
+        self.node = node
+        self.scope = scope
+        self.body_scope = body_scope
+        self.loops = loops
+        self.class_node = class_node
+
+
+class ModuleWalk:
+    """Builds scopes, bindings, loop frames and call sites in one traversal of the tree."""
+
+    def __init__(self, tree: ast.Module):
+        self.tree = tree
+        self.module_scope = Scope("module", tree, None)
+        self.calls: List[CallSite] = []
+        self.definitions: List[Definition] = []
+        self.scopes: Dict[int, Scope] = {}  # id(def/class/lambda node) -> body scope
+        # class node -> attribute name -> values assigned to `self.<name>` in its methods
+        self.self_attrs: Dict[int, Dict[str, List[Tuple[ast.AST, Scope]]]] = {}
+        self._scope = self.module_scope
+        self._loops: Tuple[Loop, ...] = ()
+        self._class: Optional[ast.ClassDef] = None
+        self._visit_block(tree.body)
+
+    # -- traversal -------------------------------------------------------------------------
+
+    def _visit_block(self, stmts: Sequence[ast.stmt]) -> None:
+        for stmt in stmts:
+            self._visit(stmt)
+
+    def _visit_children(self, node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            self._visit(child)
+
+    def _visit(self, node: ast.AST) -> None:
+        method = getattr(self, "_visit_" + node.__class__.__name__, None)
+        if method is not None:
+            method(node)
+        else:
+            self._visit_children(node)
+
+    def _enter(self, kind: str, node: ast.AST) -> Scope:
+        scope = Scope(kind, node, self._scope)
+        self.scopes[id(node)] = scope
+        return scope
+
+    def _bind(self, name: str, kind: str, node: ast.AST, value=None, path=(), qualname=None, scope=None) -> None:
+        scope = scope or self._scope
+        scope.bind(name, Binding(kind, node, value, path, scope, self._loops, qualname))
+
+    def _bind_target(self, target: ast.AST, kind: str, value, path=()) -> None:
+        if isinstance(target, ast.Name):
+            self._bind(target.id, kind, target, value, path)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for index, element in enumerate(target.elts):
+                self._bind_target(element, kind, value, path + (index,))
+        elif isinstance(target, ast.Starred):
+            self._bind_target(target.value, kind, None, path)
+        elif isinstance(target, ast.Subscript):
+            self._visit(target)
+            if isinstance(target.value, ast.Name) and value is not None and not path:
+                self._scope.appends.setdefault(target.value.id, []).append(value)
+        elif isinstance(target, ast.Attribute):
+            self._visit(target)
+            if (
+                self._class is not None
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+                and value is not None
+                and not path
+            ):
+                attrs = self.self_attrs.setdefault(id(self._class), {})
+                attrs.setdefault(target.attr, []).append((value, self._scope))
+        else:
+            self._visit(target)
+
+    def _visit_FunctionDef(self, node) -> None:
+        for decorator in node.decorator_list:
+            self._visit(decorator)
+        self._visit_arguments_defaults(node.args)
+        if node.returns is not None:
+            self._visit(node.returns)
+        self._bind(node.name, "def", node)
+        scope = self._enter("function", node)
+        self.definitions.append(Definition(node, self._scope, scope, self._loops, self._class))
+        self._bind_parameters(node.args, scope)
+        outer = (self._scope, self._loops)
+        self._scope, self._loops = scope, ()
+        self._visit_block(node.body)
+        self._scope, self._loops = outer
+
+    _visit_AsyncFunctionDef = _visit_FunctionDef
+
+    def _visit_Lambda(self, node: ast.Lambda, loop: Optional[Loop] = None) -> None:
+        self._visit_arguments_defaults(node.args)
+        scope = self._enter("lambda", node)
+        self._bind_parameters(node.args, scope)
+        outer = (self._scope, self._loops)
+        self._scope, self._loops = scope, ((loop,) if loop else ())
+        self._visit(node.body)
+        self._scope, self._loops = outer
+
+    def _visit_arguments_defaults(self, args: ast.arguments) -> None:
+        for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+            self._visit(default)
+
+    def _bind_parameters(self, args: ast.arguments, scope: Scope) -> None:
+        every = list(getattr(args, "posonlyargs", [])) + list(args.args) + list(args.kwonlyargs)
+        if args.vararg:
+            every.append(args.vararg)
+        if args.kwarg:
+            every.append(args.kwarg)
+        for arg in every:
+            scope.bind(arg.arg, Binding("param", arg, scope=scope))
+
+    def _visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for decorator in node.decorator_list:
+            self._visit(decorator)
+        for base in node.bases:
+            self._visit(base)
+        for keyword in node.keywords:
+            self._visit(keyword.value)
+        self._bind(node.name, "class", node)
+        scope = self._enter("class", node)
+        self.definitions.append(Definition(node, self._scope, scope, self._loops, self._class))
+        outer = (self._scope, self._loops, self._class)
+        self._scope, self._loops, self._class = scope, (), node
+        self._visit_block(node.body)
+        self._scope, self._loops, self._class = outer
+
+    def _visit_For(self, node) -> None:
+        self._visit(node.iter)
+        loop = Loop("for", node, node.iter, node.target)
+        outer = self._loops
+        self._loops = outer + (loop,)
+        self._bind_target(node.target, "for", node.iter)
+        self._visit_block(node.body)
+        self._visit_block(node.orelse)
+        self._loops = outer
+
+    _visit_AsyncFor = _visit_For
+
+    def _visit_While(self, node: ast.While) -> None:
+        outer = self._loops
+        self._loops = outer + (Loop("while", node),)
+        self._visit(node.test)
+        self._visit_block(node.body)
+        self._visit_block(node.orelse)
+        self._loops = outer
+
+    def _visit_comprehension_node(self, node) -> None:
+        generators = node.generators
+        self._visit(generators[0].iter)
+        scope = self._enter("comprehension", node)
+        outer = (self._scope, self._loops)
+        self._scope = scope
+        for index, clause in enumerate(generators):
+            if index:
+                self._visit(clause.iter)
+            self._loops = self._loops + (Loop("comprehension", node, clause.iter, clause.target, clause),)
+            self._bind_target(clause.target, "for", clause.iter)
+            for condition in clause.ifs:
+                self._visit(condition)
+        if isinstance(node, ast.DictComp):
+            self._visit(node.key)
+            self._visit(node.value)
+        else:
+            self._visit(node.elt)
+        self._scope, self._loops = outer
+
+    _visit_ListComp = _visit_SetComp = _visit_DictComp = _visit_GeneratorExp = _visit_comprehension_node
+
+    def _visit_Assign(self, node: ast.Assign) -> None:
+        self._visit(node.value)
+        for target in node.targets:
+            self._bind_target(target, "assign", node.value)
+
+    def _visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._visit(node.value)
+            self._bind_target(node.target, "assign", node.value)
+        else:
+            self._visit(node.annotation)
+
+    def _visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._visit(node.value)
+        if isinstance(node.target, ast.Name):
+            self._bind(node.target.id, "augassign", node.target, node.value)
+            if isinstance(node.value, (ast.List, ast.ListComp, ast.Tuple)):
+                self._scope.appends.setdefault(node.target.id, []).append(node.value)
+        else:
+            self._visit(node.target)
+
+    def _visit_NamedExpr(self, node) -> None:
+        self._visit(node.value)
+        scope = self._scope
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        self._bind(node.target.id, "assign", node.target, node.value, scope=scope)
+
+    def _visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.asname:
+                self._bind(alias.asname, "import", node, qualname=alias.name)
+            else:
+                top = alias.name.split(".")[0]
+                self._bind(top, "import", node, qualname=top)
+
+    def _visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = ("." * (node.level or 0)) + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            base = module if module.endswith(".") else module + "."
+            self._bind(alias.asname or alias.name, "import", node, qualname=base + alias.name)
+
+    def _visit_With(self, node) -> None:
+        for item in node.items:
+            self._visit(item.context_expr)
+            if item.optional_vars is not None:
+                self._bind_target(item.optional_vars, "with", item.context_expr)
+        self._visit_block(node.body)
+
+    _visit_AsyncWith = _visit_With
+
+    def _visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self._visit(node.type)
+        if node.name:
+            self._bind(node.name, "except", node)
+        self._visit_block(node.body)
+
+    def _visit_Global(self, node: ast.Global) -> None:
+        self._scope.globals.update(node.names)
+
+    def _visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        return None
+
+    def _visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        self.calls.append(CallSite(node, self._scope, self._loops, self._scope.function, self._class))
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and node.args:
+            if func.attr in ("append", "add", "extend", "insert", "appendleft"):
+                self._scope.appends.setdefault(func.value.id, []).append(node.args[-1])
+        # map(lambda x: f.remote(x), big) is a fan-out loop in all but syntax
+        if (
+            isinstance(func, ast.Name)
+            and func.id == "map"
+            and len(node.args) >= 2
+            and isinstance(node.args[0], ast.Lambda)
+        ):
+            self._visit(func)
+            for arg in node.args[1:]:
+                self._visit(arg)
+            self._visit_Lambda(node.args[0], Loop("map", node, node.args[1]))
+            return
+        self._visit_children(node)
+
+
+def keyword_value(call: ast.Call, name: str) -> Optional[ast.AST]:
+    """The value passed as `name=` to `call`, or None."""
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def call_arguments(call: ast.Call):
+    """The top-level argument expressions of a call (not `*args`/`**kwargs` spreads)."""
+    for argument in call.args:
+        if not isinstance(argument, ast.Starred):
+            yield argument
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            yield keyword.value
+
+
+def node_contains(outer: ast.AST, inner: ast.AST) -> bool:
+    """True when `inner` lies within `outer`'s source span (positions are enough for this)."""
+    start = (outer.lineno, outer.col_offset)
+    end = (outer.end_lineno, outer.end_col_offset)
+    return start <= (inner.lineno, inner.col_offset) and (inner.end_lineno, inner.end_col_offset) <= end
+
+
+def code_point_column(line: str, byte_offset: int) -> int:
+    """Convert an `ast` UTF-8 byte offset into a 1-based code-point column."""
+    if line.isascii():
+        return byte_offset + 1
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+
+def span_of(lines: List[str], node: ast.AST) -> Tuple[Location, Location]:
+    """Start and exclusive end of `node`, 1-based, in code points."""
+    row, end_row = node.lineno, node.end_lineno or node.lineno
+    start_line = lines[row - 1] if 0 < row <= len(lines) else ""
+    end_line = lines[end_row - 1] if 0 < end_row <= len(lines) else ""
+    end_col = node.end_col_offset if node.end_col_offset is not None else node.col_offset
+    return (
+        Location(row, code_point_column(start_line, node.col_offset)),
+        Location(end_row, code_point_column(end_line, end_col)),
+    )

@@ -1,0 +1,36 @@
+"""Everything rules know about one file: its text, its walk, Ray names, loops, sizes and loaders."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Iterable, Tuple
+
+from raylint.analysis import ModuleWalk, span_of
+from raylint.estimate import Estimator
+from raylint.ftypes import Location
+from raylint.loaders import Loaders
+from raylint.loops import LoopFacts
+from raylint.ray_names import RayNames
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class FileContext:
+    """The shared, lazily computed view of a module that every rule reads."""
+
+    def __init__(self, filename: str, source: str, tree: ast.Module, module_name: str = "", index=None,
+                 extra_loaders: Iterable[str] = ()):
+        self.filename = filename
+        self.source = source
+        self.lines = _LINE_BREAK.split(source)
+        self.tree = tree
+        self.module_name = module_name
+        self.walk = ModuleWalk(tree)
+        self.names = RayNames(self.walk, module_name, index)
+        self.loops = LoopFacts()
+        self.loaders = Loaders(self.names, extra_loaders)
+        self.estimate = Estimator(self.names, self.loaders)
+
+    def span(self, node: ast.AST) -> Tuple[Location, Location]:
+        return span_of(self.lines, node)

@@ -1,0 +1,199 @@
+"""Which files to lint: walk the given paths for Python sources, honouring exclude globs and .gitignore files.
+
+Excluded directories are pruned while walking, so a large ignored tree (a virtualenv, node_modules) costs
+one pattern match rather than a match per file inside it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+from pathspec import GitIgnoreSpec
+
+from raylint.config import Settings
+
+SOURCE_SUFFIXES = (".py", ".pyi")
+
+_NEEDS_SLASHES = os.sep != "/"
+
+
+class DiscoveryError(Exception):
+    """A path named on the command line cannot be used; the message is one line, ready to print."""
+
+
+def discover(
+    paths: Sequence[str], settings: Settings, *, force_exclude: bool = False
+) -> Tuple[List[Path], List[Tuple[Path, str]]]:
+    """Python files under `paths` (default "."), and the directories that could not be read with the
+    reason, so the engine can report each as an `io-error` instead of skipping it silently.
+
+    Files come back sorted and once each, spelled from the argument that reached them (relative
+    arguments give relative paths). A file or directory named explicitly is used even when excluded,
+    unless `force_exclude` (or `settings.force_exclude`) is set, as in Ruff; explicit files need not end
+    in `.py`. Symlinked directories are followed, but a directory is never walked twice, so links cannot
+    loop. Raises DiscoveryError when an argument does not exist.
+    """
+    walker = _Walker(settings, force_exclude or settings.force_exclude)
+    for argument in paths or ["."]:
+        walker.add_argument(argument)
+    files = sorted(walker.files.values(), key=lambda path: path.parts)
+    problems = sorted(walker.problems, key=lambda problem: problem[0].parts)
+    return files, problems
+
+
+class _IgnoreFile:
+    """The patterns of one .gitignore (or .git/info/exclude), relative to the directory holding it."""
+
+    __slots__ = ("base", "patterns")
+
+    def __init__(self, base: str, lines: Sequence[str]):
+        self.base = base
+        compiled = []
+        for line in lines:
+            # Git skips a pattern it cannot parse instead of dropping the whole file; so do we.
+            try:
+                compiled.extend(p for p in GitIgnoreSpec.from_lines([line]).patterns if p.include is not None)
+            except ValueError:
+                continue
+        self.patterns = tuple(reversed(compiled))
+
+    def decide(self, path: str, is_dir: bool) -> Optional[bool]:
+        """True if ignored, False if re-included by a `!` pattern, None if no pattern here applies."""
+        target = _relative(path, self.base) + ("/" if is_dir else "")
+        for pattern in self.patterns:  # reversed: the last matching line of the file wins
+            if pattern.match_file(target) is not None:
+                return pattern.include
+        return None
+
+    @classmethod
+    def read(cls, base: str, path: str) -> Optional[_IgnoreFile]:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                return cls(base, handle.read().splitlines())
+        except OSError:
+            return None
+
+
+# Ignore files in effect for a directory, shallowest first; a deeper file overrides a shallower one.
+IgnoreStack = Tuple[_IgnoreFile, ...]
+
+
+class _Walker:
+    def __init__(self, settings: Settings, force_exclude: bool):
+        self.root = os.path.abspath(settings.root)
+        self.exclude = GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
+        self.respect_gitignore = settings.respect_gitignore
+        self.force_exclude = force_exclude
+        self.files: Dict[str, Path] = {}
+        self.problems: List[Tuple[Path, str]] = []
+        self.walked: Set[Tuple[int, int]] = set()
+        self.ancestors: Dict[str, IgnoreStack] = {}
+
+    def add_argument(self, argument: str) -> None:
+        absolute = os.path.abspath(argument)
+        try:
+            is_dir = stat.S_ISDIR(os.stat(absolute).st_mode)
+        except OSError as error:
+            raise DiscoveryError(f"raylint: {argument}: {error.strerror}") from None
+        if not is_dir and not self.force_exclude:
+            self.files.setdefault(absolute, Path(argument))
+            return
+        ignores = self._ancestor_ignores(os.path.dirname(absolute)) if self.respect_gitignore else ()
+        base = self.root if _is_under(absolute, self.root) else None
+        excluded = self._excluded(absolute, is_dir, base, ignores)
+        if excluded and self.force_exclude:
+            return
+        if not is_dir:
+            self.files.setdefault(absolute, Path(argument))
+            return
+        if excluded:
+            # The user pointed into an excluded tree on purpose: walk it as its own root, so the
+            # pattern that excluded it does not also exclude everything inside.
+            base, ignores = absolute, ()
+        self._walk(absolute, argument, base or absolute, ignores)
+
+    def _walk(self, directory: str, display: str, base: str, ignores: IgnoreStack) -> None:
+        try:
+            info = os.stat(directory)
+            if (info.st_dev, info.st_ino) in self.walked:
+                return
+            self.walked.add((info.st_dev, info.st_ino))
+            with os.scandir(directory) as scan:
+                entries = list(scan)
+        except OSError as error:
+            self.problems.append((Path(display), error.strerror or str(error)))
+            return
+        if self.respect_gitignore:
+            ignores = self._enter(directory, {entry.name for entry in entries}, ignores)
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+                is_source = not is_dir and entry.name.endswith(SOURCE_SUFFIXES) and entry.is_file()
+            except OSError:
+                continue
+            if is_dir:
+                if not self._excluded(entry.path, True, base, ignores):
+                    self._walk(entry.path, os.path.join(display, entry.name), base, ignores)
+            elif is_source and not self._excluded(entry.path, False, base, ignores):
+                self.files.setdefault(entry.path, Path(display, entry.name))
+
+    def _enter(self, directory: str, names: Set[str], ignores: IgnoreStack) -> IgnoreStack:
+        """The ignore stack inside `directory`: a repository top starts afresh, as git does for submodules."""
+        if ".git" in names:
+            exclude = _IgnoreFile.read(directory, os.path.join(directory, ".git", "info", "exclude"))
+            ignores = (exclude,) if exclude else ()
+        if ".gitignore" in names:
+            gitignore = _IgnoreFile.read(directory, os.path.join(directory, ".gitignore"))
+            if gitignore:
+                ignores = (*ignores, gitignore)
+        return ignores
+
+    def _ancestor_ignores(self, start: str) -> IgnoreStack:
+        """Ignore files in force at `start`, from the enclosing repository top (else the project root) down.
+        Cached, because pre-commit names hundreds of files in the same few directories."""
+        if start not in self.ancestors:
+            self.ancestors[start] = self._read_ancestor_ignores(start)
+        return self.ancestors[start]
+
+    def _read_ancestor_ignores(self, start: str) -> IgnoreStack:
+        chain = []
+        directory = start
+        while True:
+            chain.append(directory)
+            if os.path.exists(os.path.join(directory, ".git")):
+                break
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                chain = [d for d in chain if _is_under(d, self.root)]
+                break
+            directory = parent
+        ignores: IgnoreStack = ()
+        for directory in reversed(chain):
+            names = {name for name in (".git", ".gitignore") if os.path.exists(os.path.join(directory, name))}
+            ignores = self._enter(directory, names, ignores)
+        return ignores
+
+    def _excluded(self, path: str, is_dir: bool, base: Optional[str], ignores: IgnoreStack) -> bool:
+        """Whether exclude/extend-exclude or an ignore file drops `path`. Globs match the path relative to
+        `base`; with no base (outside the project root) only the name can match, as in Ruff."""
+        target = os.path.basename(path) if base is None else _relative(path, base)
+        if target and self.exclude.match_file(target + "/" if is_dir else target):
+            return True
+        for ignore in reversed(ignores):
+            decision = ignore.decide(path, is_dir)
+            if decision is not None:
+                return decision
+        return False
+
+
+def _is_under(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def _relative(path: str, base: str) -> str:
+    """`path` below `base` with "/" separators, for the matchers; slicing beats os.path.relpath here."""
+    relative = path[len(base.rstrip(os.sep)) + 1 :]
+    return relative.replace(os.sep, "/") if _NEEDS_SLASHES else relative

@@ -1,0 +1,170 @@
+"""Orchestration only: read each file once, parse it once, run every enabled rule over one shared
+analysis, then apply suppressions. Files that submit remote functions imported from other checked
+files are linted a second time once the project index is complete."""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import re
+import tokenize
+import warnings
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
+
+from raylint.context import FileContext
+from raylint.ftypes import Diagnostic, Location
+from raylint.project_index import ProjectIndex, RemoteSummary, summarize
+from raylint.registry import IO_ERROR, SYNTAX_ERROR, rule_classes, rule_info
+from raylint.suppression import apply_suppressions
+
+# A module that never imports ray has no Ray calls; this finds every spelling of the import cheaply.
+_RAY_IMPORT = re.compile(rb"\bfrom[ \t]+ray\b|\bimport[ \t][^\n]*\bray\b")
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    """What a worker needs to lint one file; picklable, and part of the cache key."""
+
+    enabled: FrozenSet[str]
+    rule_settings: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+
+
+@dataclass
+class FileResult:
+    """The outcome for one file: its findings, what it tells the project index, what it asked of it."""
+
+    path: str
+    diagnostics: List[Diagnostic]
+    summaries: List[RemoteSummary] = field(default_factory=list)
+    index_queries: Tuple[str, ...] = ()
+    source: Optional[str] = None
+
+
+class SourceError(Exception):
+    """A file that cannot be read or decoded; becomes an `io-error` finding."""
+
+
+def decode_source(data: bytes) -> str:
+    """Decode Python source per PEP 263 (BOM, coding cookie, default UTF-8)."""
+    if b"\x00" in data:
+        raise SourceError("binary file (contains NUL bytes)")
+    try:
+        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+    except SyntaxError as error:
+        raise SourceError(str(error)) from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise SourceError(f"cannot decode as {encoding}: {error}") from None
+    if text.startswith(codecs.BOM_UTF8.decode("utf-8")):
+        text = text[1:]
+    return text
+
+
+def read_source(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise SourceError(error.strerror or str(error)) from None
+    return decode_source(data)
+
+
+def pseudo_finding(code: str, path: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
+    info = rule_info(code)
+    location = Location(row, column)
+    return Diagnostic(
+        code=code,
+        name=info.name,
+        message=message,
+        filename=path,
+        location=location,
+        end_location=location,
+        noqa_row=row,
+        severity="error",
+    )
+
+
+def syntax_finding(path: str, source: str, error: SyntaxError) -> Diagnostic:
+    row = error.lineno or 1
+    column = max(error.offset or 1, 1)
+    lines = source.splitlines()
+    if row > len(lines):
+        row, column = max(len(lines), 1), 1
+    message = f"SyntaxError: {error.msg}"
+    return pseudo_finding(SYNTAX_ERROR, path, message, row, column)
+
+
+def lint_source(
+    source: str,
+    path: str,
+    options: LintOptions,
+    module_name: str = "",
+    index: Optional[ProjectIndex] = None,
+    data: Optional[bytes] = None,
+) -> FileResult:
+    """Lint one file's text. `index` answers imported remote names (and records what was asked)."""
+    if data is None:
+        data = source.encode("utf-8", "surrogatepass")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=path)
+    except SyntaxError as error:
+        return FileResult(path, [syntax_finding(path, source, error)])
+    except (ValueError, RecursionError, MemoryError) as error:
+        return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")])
+    if not _RAY_IMPORT.search(data):
+        return FileResult(path, [])
+    index = index.fresh() if index is not None else ProjectIndex()
+    extra_loaders = options.rule_settings.get("RAY005", {}).get("extra-loaders", ())
+    context = FileContext(path, source, tree, module_name, index, extra_loaders)
+    findings: List[Diagnostic] = []
+    classes = rule_classes()
+    for code in sorted(options.enabled):
+        rule = classes[code](context, options.rule_settings.get(code))
+        rule.run()
+        findings.extend(rule.findings)
+    summaries = summarize(context)
+    if findings:
+        findings.sort(key=Diagnostic.sort_key)
+        findings = apply_suppressions(findings, source)
+    return FileResult(path, findings, summaries, tuple(sorted(index.queries)))
+
+
+def lint_path(path: str, options: LintOptions, module_name: str, index: Optional[ProjectIndex] = None) -> FileResult:
+    """Lint one file on disk; unreadable or undecodable files become one `io-error` finding."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        source = decode_source(data)
+    except OSError as error:
+        return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error.strerror or error}")])
+    except SourceError as error:
+        return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error}")])
+    return lint_source(source, path, options, module_name, index, data)
+
+
+def needs_relint(result: FileResult, index: ProjectIndex) -> bool:
+    """A file that asked the index about a name the completed index now knows."""
+    return any(index.get(name) is not None for name in result.index_queries)
+
+
+def build_index(results: List[FileResult], modules: Iterable[str] = ()) -> ProjectIndex:
+    return ProjectIndex((summary for result in results for summary in result.summaries), modules)
+
+
+def filter_codes(diagnostics: List[Diagnostic], ignored: FrozenSet[str]) -> List[Diagnostic]:
+    if not ignored:
+        return diagnostics
+    return [d for d in diagnostics if d.code not in ignored]
+
+
+def index_fingerprint(index: ProjectIndex, names: Tuple[str, ...]) -> Tuple:
+    """What a file's findings depend on in the index: the summaries of the names it asked for."""
+    return tuple((name, index.get(name)) for name in names)
+
+
+Summaries = Dict[str, List[RemoteSummary]]

@@ -1,0 +1,109 @@
+"""The project-wide index of remote definitions, so a submission of an imported remote function can
+use its definition (its options, whether its body is trivial) when that module is being checked too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set
+
+from raylint.cost import is_trivial
+from raylint.ray_names import NOT_REMOTE, RemoteDef
+
+
+@dataclass(frozen=True)
+class RemoteSummary:
+    """What other modules need to know about a module-level remote function or actor class."""
+
+    qualname: str
+    name: str
+    is_actor: bool
+    option_keys: FrozenSet[str]
+    has_starstar: bool
+    streaming: bool
+    trivial: bool
+    trivial_methods: FrozenSet[str]
+
+    def as_remote_def(self) -> RemoteDef:
+        return RemoteDef(self.name, None, self.is_actor, None, {}, self.has_starstar, self.qualname, summary=self)
+
+
+class ProjectIndex:
+    """Qualified name -> RemoteSummary over the checked modules, recording which names each file
+    asked for (a file's findings depend on those answers, which matters for the cache)."""
+
+    def __init__(self, summaries: Iterable[RemoteSummary] = (), modules: Iterable[str] = ()):
+        self._by_name: Dict[str, RemoteSummary] = {s.qualname: s for s in summaries}
+        self._modules: FrozenSet[str] = frozenset(modules)
+        self.queries: Set[str] = set()
+
+    def lookup(self, qualname: str):
+        """The summary, NOT_REMOTE for a name of a checked module that is not remote, or None if unknown."""
+        self.queries.add(qualname)
+        return self.get(qualname)
+
+    def get(self, qualname: str):
+        found = self._by_name.get(qualname)
+        if found is None and qualname.rpartition(".")[0] in self._modules:
+            return NOT_REMOTE
+        return found
+
+    def fresh(self) -> "ProjectIndex":
+        """The same index with an empty query log, for the next file."""
+        other = ProjectIndex()
+        other._by_name = self._by_name
+        other._modules = self._modules
+        return other
+
+
+def summarize(context) -> List[RemoteSummary]:
+    """Summaries of the remote definitions bound at module level in one file."""
+    names = context.names
+    if not names.imports_ray:
+        return []
+    module_scope = context.walk.module_scope
+    summaries = []
+    for remote in names.remote_definitions():
+        bound = _module_level_name(remote, module_scope)
+        if bound is None:
+            continue
+        node = remote.node
+        trivial_methods = frozenset()
+        if remote.is_actor and node is not None:
+            body_scope = context.walk.scopes.get(id(node))
+            trivial_methods = frozenset(
+                item.name for item in node.body if is_trivial(item, names, context.walk.scopes.get(id(item), body_scope))
+            )
+        summaries.append(
+            RemoteSummary(
+                qualname=f"{context.module_name}.{bound}" if context.module_name else bound,
+                name=bound,
+                is_actor=remote.is_actor,
+                option_keys=frozenset(remote.options),
+                has_starstar=remote.has_starstar,
+                streaming=remote.streaming,
+                trivial=(not remote.is_actor) and node is not None
+                and is_trivial(node, names, context.walk.scopes.get(id(node))),
+                trivial_methods=trivial_methods,
+            )
+        )
+    return summaries
+
+
+def _module_level_name(remote: RemoteDef, module_scope) -> Optional[str]:
+    """The module-level name a remote definition is bound to (`def f`, or `f = ray.remote(g)`)."""
+    for name, bindings in module_scope.bindings.items():
+        for binding in bindings:
+            if binding.kind in ("def", "class") and binding.node is remote.node and remote.report_node in getattr(
+                remote.node, "decorator_list", ()
+            ):
+                return name
+            if binding.kind == "assign" and _wraps(binding.value, remote.report_node):
+                return name
+    return None
+
+
+def _wraps(value, report_node) -> bool:
+    """`f = ray.remote(g)` or `f = ray.remote(num_cpus=1)(g)` binds f to the remote made at report_node."""
+    if value is report_node:
+        return True
+    return getattr(value, "func", None) is report_node

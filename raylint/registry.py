@@ -1,0 +1,80 @@
+"""The one table of rule codes: a rule never picks its own number, and a code is never reused."""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from typing import Dict, List, Tuple
+
+from raylint.ftypes import RuleInfo
+
+DOCS_URL = "https://raylint.readthedocs.io/en/latest/rules/{code}/"
+
+# code, name, module under raylint.rules, default level
+_TABLE: Tuple[Tuple[str, str, str, str], ...] = (
+    ("RAY001", "ray-get-in-loop", "ray_get_in_loop", "warning"),
+    ("RAY002", "large-arg-without-put", "large_arg_without_put", "warning"),
+    ("RAY003", "missing-resources", "missing_resources", "warning"),
+    ("RAY004", "tiny-task-fanout", "tiny_task_fanout", "warning"),
+    ("RAY005", "driver-side-loading", "driver_side_loading", "warning"),
+)
+
+# Findings that are not rules: they cannot be selected or ignored, as in Ruff.
+SYNTAX_ERROR = "invalid-syntax"
+IO_ERROR = "io-error"
+PSEUDO_RULES: Dict[str, RuleInfo] = {
+    SYNTAX_ERROR: RuleInfo(SYNTAX_ERROR, SYNTAX_ERROR, "The file could not be parsed", "", level="error"),
+    IO_ERROR: RuleInfo(IO_ERROR, IO_ERROR, "The file could not be read or decoded", "", level="error"),
+}
+
+
+@lru_cache(maxsize=None)
+def rule_classes() -> Dict[str, type]:
+    """Code -> rule class, importing each rule module once."""
+    classes = {}
+    for code, name, module, _level in _TABLE:
+        mod = importlib.import_module(f"raylint.rules.{module}")
+        cls = mod.RULE
+        if cls.code != code or cls.name != name:
+            raise RuntimeError(f"raylint.rules.{module} declares {cls.code} {cls.name}, the registry says {code} {name}")
+        classes[code] = cls
+    return classes
+
+
+@lru_cache(maxsize=None)
+def all_rules() -> Dict[str, RuleInfo]:
+    """Code -> RuleInfo for every real rule, in code order."""
+    infos = {}
+    for code, name, _module, level in _TABLE:
+        cls = rule_classes()[code]
+        infos[code] = RuleInfo(
+            code=code,
+            name=name,
+            summary=cls.summary,
+            docs=cls.docs(),
+            default_enabled=cls.default_enabled,
+            preview=cls.preview,
+            fix_availability=cls.fix_availability,
+            level=level,
+            url=DOCS_URL.format(code=code),
+            options=tuple(cls.options),
+        )
+    return infos
+
+
+def rule_info(code: str) -> RuleInfo:
+    """RuleInfo for a rule code or a pseudo-rule such as invalid-syntax."""
+    if code in PSEUDO_RULES:
+        return PSEUDO_RULES[code]
+    return all_rules()[code]
+
+
+def codes() -> List[str]:
+    return [row[0] for row in _TABLE]
+
+
+def code_for_name(name: str) -> str:
+    for code, rule_name, _module, _level in _TABLE:
+        if rule_name == name:
+            return code
+    raise KeyError(name)

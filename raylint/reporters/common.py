@@ -1,0 +1,130 @@
+"""What every reporter shares: the run's context, display paths, fix applicability and Ruff's summary footer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence
+
+from rich.style import Style
+
+from raylint.ftypes import Diagnostic
+from raylint.registry import PSEUDO_RULES
+
+
+@dataclass
+class ReportContext:
+    """Everything a reporter needs beyond the diagnostics, filled in by the CLI for one run."""
+
+    cwd: Path
+    version: str
+    read_source: Callable[[str], Optional[str]]
+    files_checked: int = 0
+    elapsed: float = 0.0
+    color: bool = False
+    unsafe_fixes: bool = False
+    fixed: int = 0
+    quiet: bool = False
+
+
+def relative_to_cwd(filename: str, cwd: Path) -> Optional[str]:
+    """The POSIX path of `filename` relative to `cwd`, or None when it lies outside `cwd`."""
+    try:
+        return Path(filename).relative_to(cwd.absolute()).as_posix()
+    except ValueError:
+        return None
+
+
+def display_path(filename: str, cwd: Path) -> str:
+    """Relative when under the working directory, so output stays short and machine-independent."""
+    return relative_to_cwd(filename, cwd) or Path(filename).as_posix()
+
+
+def is_applicable(diagnostic: Diagnostic, context: ReportContext) -> bool:
+    """Whether this run would apply the fix, which is what Ruff's `[*]` marker promises."""
+    fix = diagnostic.fix
+    if fix is None:
+        return False
+    return fix.applicability == "safe" or (context.unsafe_fixes and fix.applicability == "unsafe")
+
+
+def is_pseudo(code: str) -> bool:
+    """Pseudo-rules (invalid-syntax, io-error) print as `code: message`, as Ruff prints them."""
+    return code in PSEUDO_RULES
+
+
+def paint(text: str, style: str, color: bool) -> str:
+    """`text` wrapped in ANSI codes for `style` when colour is on, else unchanged."""
+    return Style.parse(style).render(text) if color else text
+
+
+def severity_style(severity: str) -> str:
+    return "bold red" if severity == "error" else "bold yellow"
+
+
+def headline(diagnostic: Diagnostic, context: ReportContext) -> str:
+    """`CODE [*] message`, or `invalid-syntax: message` for a pseudo-rule."""
+    code = diagnostic.code
+    style = severity_style(diagnostic.severity)
+    if is_pseudo(code):
+        return f"{paint(code + ':', style, context.color)} {diagnostic.message}"
+    marker = " " + paint("[*]", "cyan", context.color) if is_applicable(diagnostic, context) else ""
+    return f"{paint(code, style, context.color)}{marker} {diagnostic.message}"
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def source_lines(context: ReportContext) -> Callable[[str], Optional[List[str]]]:
+    """A per-render cache of each file's lines, split the way Python's tokenizer counts rows."""
+    cache: Dict[str, Optional[List[str]]] = {}
+
+    def lines_of(filename: str) -> Optional[List[str]]:
+        if filename not in cache:
+            text = context.read_source(filename)
+            cache[filename] = None if text is None else _split_lines(text)
+        return cache[filename]
+
+    return lines_of
+
+
+def _split_lines(text: str) -> List[str]:
+    """Rows as Python counts them; the final newline ends the last line rather than starting another."""
+    lines = _LINE_BREAK.split(text)
+    return lines[:-1] if lines[-1] == "" else lines
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return singular if count == 1 else plural
+
+
+def summary(diagnostics: Sequence[Diagnostic], context: ReportContext) -> List[str]:
+    """Ruff's footer: the error count, then how many findings `--fix` (and `--unsafe-fixes`) would fix."""
+    remaining = len(diagnostics)
+    if context.fixed:
+        total = context.fixed + remaining
+        lines = [f"Found {total} {_plural(total, 'error', 'errors')} ({context.fixed} fixed, {remaining} remaining)."]
+    elif remaining:
+        lines = [f"Found {remaining} {_plural(remaining, 'error', 'errors')}."]
+    else:
+        lines = ["All checks passed!"]
+
+    applicable = sum(is_applicable(d, context) for d in diagnostics)
+    hidden = sum(
+        d.fix is not None and d.fix.applicability == "unsafe" and not context.unsafe_fixes for d in diagnostics
+    )
+    hint = f"{hidden} hidden {_plural(hidden, 'fix', 'fixes')} can be enabled with the `--unsafe-fixes` option"
+    marker = paint("[*]", "cyan", context.color)
+    if applicable and hidden:
+        lines.append(f"{marker} {applicable} fixable with the `--fix` option ({hint}).")
+    elif applicable:
+        lines.append(f"{marker} {applicable} fixable with the `--fix` option.")
+    elif hidden:
+        lines.append(f"No fixes available ({hint}).")
+    return lines
+
+
+def join_lines(lines: Sequence[str]) -> str:
+    """The output text: every line newline-terminated, nothing at all when there are no lines."""
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,90 @@
+"""The rule base class: a rule reads the module analysis and reports findings; it never fixes or prints."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from dataclasses import dataclass
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
+
+from raylint.ftypes import Diagnostic, Fix, Location
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options", "References")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A per-rule setting under `[tool.raylint.<rule-name>]`."""
+
+    key: str
+    default: Any
+    help: str
+    choices: Optional[Tuple[Any, ...]] = None
+
+    def validate(self, value: Any) -> Optional[str]:
+        """None when `value` is acceptable, else a phrase saying what is allowed."""
+        if self.choices is not None:
+            if value not in self.choices:
+                return "one of " + ", ".join(repr(c) for c in self.choices)
+            return None
+        expected = type(self.default)
+        if expected is int:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                return "a non-negative integer"
+        elif expected is bool:
+            if not isinstance(value, bool):
+                return "true or false"
+        elif expected is list:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return "a list of strings"
+        return None
+
+
+class Rule:
+    """Base class: subclasses set the metadata, implement `run` and call `report`."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    level: ClassVar[str] = "warning"
+    default_enabled: ClassVar[bool] = True
+    preview: ClassVar[bool] = False
+    fix_availability: ClassVar[str] = "None"
+    options: ClassVar[Dict[str, Option]] = {}
+
+    def __init__(self, analysis, settings: Optional[Dict[str, Any]] = None):
+        self.analysis = analysis
+        merged = {key: opt.default for key, opt in self.options.items()}
+        merged.update(settings or {})
+        self.settings = merged
+        self.findings: List[Diagnostic] = []
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+    def report(self, node: ast.AST, message: str, *, severity: Optional[str] = None, fix: Optional[Fix] = None) -> None:
+        """Record a finding spanning `node`."""
+        start, end = self.analysis.span(node)
+        self.findings.append(
+            Diagnostic(
+                code=self.code,
+                name=self.name,
+                message=message,
+                filename=self.analysis.filename,
+                location=start,
+                end_location=end,
+                noqa_row=start.row,
+                severity=severity or self.level,
+                url=None,
+                fix=fix,
+            )
+        )
+
+    @classmethod
+    def docs(cls) -> str:
+        """The rule's page: its docstring, which holds every section of DOC_SECTIONS."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+
+def make_location(row: int, column: int) -> Location:
+    return Location(row, column)

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import ast
+from typing import Iterable, List, Optional
+
+from raylint.analysis import keyword_value
+from raylint.loops import walk_local
+from raylint.ray_names import RESOURCE_KEYS, RemoteDef
+from raylint.rules.base import Option, Rule
+
+_GPU_DEVICE_PREFIXES = ("cuda", "gpu", "/gpu", "/device:gpu")
+_THREAD_KEYWORDS = frozenset({"n_jobs", "nthread", "nthreads", "num_threads", "n_threads", "num_workers", "workers"})
+_THREAD_CALLS = frozenset({"torch.set_num_threads", "threadpoolctl.threadpool_limits", "os.sched_setaffinity"})
+_BIG_ALLOCATION_BYTES = 1 << 30
+
+
+class MissingResources(Rule):
+    """
+    ## What it does
+    Checks for remote functions and actor classes (`@ray.remote`, `@ray.remote(...)`, `ray.remote(fn)`)
+    that declare none of `num_cpus`, `num_gpus`, `memory` or `resources`, unless every call site in the
+    module sets them with `.options(...)`. When the body (or any method of an actor) uses a GPU and
+    `num_gpus` is missing, it reports an error even if `num_cpus` is set.
+
+    ## Why is this bad?
+    Resource requests are the only thing Ray's scheduler knows about a task. Tasks default to one CPU,
+    so memory-hungry tasks pack one per core until the node runs out of memory; actors need one CPU to
+    be placed but hold zero while running, so any number of them can pile onto one node. GPU code
+    without `num_gpus` is a correctness bug: the scheduler does not know the task needs a GPU, so it may
+    land on a CPU-only node, and on a GPU node no device is assigned to it.
+
+    Measured on 659 real files written by experienced Ray users, 81% of remote definitions declare no
+    resources: set `mode = "needed"` to report only definitions whose body shows a need beyond the
+    default (a GPU, multi-threaded libraries, big allocations).
+
+    ## Example
+    ```python
+    @ray.remote
+    def embed(batch):
+        model = load_model().cuda()
+        return model(batch)
+    ```
+
+    ## Use instead
+    ```python
+    @ray.remote(num_gpus=1)
+    def embed(batch):
+        model = load_model().cuda()
+        return model(batch)
+    ```
+
+    ## Fix safety
+    No fix is offered yet; `raylint fix` will make the defaults explicit.
+
+    ## Options
+    - `mode` (default `"all"`): `"all"` reports every definition without resources; `"needed"` only
+      those whose body needs more than the default.
+
+    ## References
+    - [Resources](https://docs.ray.io/en/latest/ray-core/scheduling/resources.html)
+    - [Pattern: Using resources to limit the number of concurrently running tasks](https://docs.ray.io/en/latest/ray-core/patterns/limit-running-tasks.html)
+    - [Accelerator support](https://docs.ray.io/en/latest/ray-core/scheduling/accelerators.html)
+    """
+
+    code = "RAY003"
+    name = "missing-resources"
+    summary = "Remote function or actor declares no resources"
+    options = {
+        "mode": Option("mode", "all", "Report every definition (all) or only those whose body needs more (needed)",
+                       choices=("all", "needed")),
+    }
+
+    def run(self) -> None:
+        names = self.analysis.names
+        if not names.imports_ray:
+            return
+        for remote in names.remote_definitions():
+            if remote.has_starstar or remote.report_node is None:
+                continue
+            declared = set(remote.options) & RESOURCE_KEYS
+            uses_gpu = remote.node is not None and self._uses_gpu(remote.node)
+            if uses_gpu and "num_gpus" not in declared:
+                if self._every_call_site_declares(remote, ("num_gpus",)):
+                    continue
+                what = "Actor" if remote.is_actor else "Remote function"
+                self.report(
+                    remote.report_node,
+                    f"{what} `{remote.name}` uses a GPU but does not declare `num_gpus`: the scheduler does not "
+                    f"know it needs one, so it may land on a CPU-only node, and on a GPU node no device is "
+                    f"assigned to it",
+                    severity="error",
+                )
+                continue
+            if declared:
+                continue
+            if self.settings["mode"] == "needed" and not self._needs_more(remote):
+                continue
+            if self._every_call_site_declares(remote, RESOURCE_KEYS):
+                continue
+            self.report(remote.report_node, self._message(remote))
+
+    @staticmethod
+    def _message(remote: RemoteDef) -> str:
+        if remote.is_actor:
+            return (
+                f"Actor `{remote.name}` declares no resources: it needs one CPU to be placed but holds none while "
+                f"running, so any number of them can pile onto one node; set `num_cpus` (and `memory`)"
+            )
+        return (
+            f"Remote function `{remote.name}` declares no resources (`num_cpus`, `num_gpus`, `memory`); "
+            f"state what it needs so the scheduler can place it"
+        )
+
+    def _every_call_site_declares(self, remote: RemoteDef, keys: Iterable[str]) -> bool:
+        """True when the definition is submitted at least once and every submission sets one of `keys`
+        through `.options(...)`."""
+        names = self.analysis.names
+        keys = frozenset(keys)
+        seen = False
+        for site in self.analysis.walk.calls:
+            func = site.node.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
+                continue
+            target = names.submission_target(func.value, site.scope)
+            if target is None or target[0] is not remote or target[1] is not None:
+                continue
+            seen = True
+            options_call = target[2]
+            if options_call is None or not any(keyword_value(options_call, key) is not None for key in keys):
+                return False
+        return seen
+
+    def _bodies(self, node: ast.AST) -> List[ast.AST]:
+        if isinstance(node, ast.ClassDef):
+            return [item for item in node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        return [node]
+
+    def _uses_gpu(self, node: ast.AST) -> bool:
+        scopes = self.analysis.walk.scopes
+        return any(self._gpu_in(body.body, scopes.get(id(body))) for body in self._bodies(node))
+
+    def _gpu_in(self, statements, scope) -> bool:
+        """GPU use in these statements, skipping code guarded by `if torch.cuda.is_available():` (a CPU
+        fallback: whether the task needs a GPU is then the user's call, so the rule stays quiet)."""
+        for statement in statements:
+            if isinstance(statement, ast.If) and self._checks_gpu(statement.test, scope):
+                if self._gpu_in(statement.orelse, scope):
+                    return True
+                continue
+            nested = [getattr(statement, field, None) for field in ("body", "orelse", "finalbody", "handlers")]
+            if any(isinstance(block, list) and block for block in nested) and not isinstance(
+                statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+            ):
+                header = [getattr(statement, field) for field in ("test", "iter", "items", "subject")
+                          if getattr(statement, field, None) is not None]
+                for part in header:
+                    parts = part if isinstance(part, list) else [part]
+                    if any(self._gpu_expr(p, scope) for p in parts):
+                        return True
+                if any(self._gpu_in(block, scope) for block in nested if isinstance(block, list)):
+                    return True
+                continue
+            if isinstance(statement, ast.ExceptHandler):
+                if self._gpu_in(statement.body, scope):
+                    return True
+                continue
+            if self._gpu_expr(statement, scope):
+                return True
+        return False
+
+    def _gpu_expr(self, node: ast.AST, scope) -> bool:
+        return any(isinstance(child, ast.Call) and self._gpu_call(child, scope) for child in walk_local(node))
+
+    def _checks_gpu(self, test: ast.AST, scope) -> bool:
+        return scope is not None and any(
+            isinstance(node, ast.Call) and self.analysis.names.qualname(node.func, scope) == "torch.cuda.is_available"
+            for node in ast.walk(test)
+        )
+
+    def _gpu_call(self, call: ast.Call, scope) -> bool:
+        func = call.func
+        qual = self.analysis.names.qualname(func, scope) if scope is not None else None
+        if qual is not None:
+            if qual.startswith("torch.cuda.") and qual != "torch.cuda.is_available":
+                return True
+            if qual.startswith("cupy.") or qual in ("vllm.LLM", "vllm.AsyncLLMEngine"):
+                return True
+            if qual in ("torch.device", "jax.devices", "tensorflow.device") and _names_gpu(_first_argument(call)):
+                return True
+        if isinstance(func, ast.Attribute):
+            if func.attr == "cuda":
+                return True
+            if func.attr == "to" and _names_gpu(_first_argument(call)):
+                return True
+        device = keyword_value(call, "device")
+        return _names_gpu(device)
+
+    def _needs_more(self, remote: RemoteDef) -> bool:
+        """`mode = "needed"`: the body shows a need beyond one CPU: threads or a big allocation."""
+        if remote.node is None:
+            return False
+        scopes = self.analysis.walk.scopes
+        for body in self._bodies(remote.node):
+            scope = scopes.get(id(body))
+            for part in body.body:
+                for child in walk_local(part):
+                    if not isinstance(child, ast.Call):
+                        continue
+                    if any(k.arg in _THREAD_KEYWORDS and not _is_one(k.value) for k in child.keywords):
+                        return True
+                    if scope is not None:
+                        if self.analysis.names.qualname(child.func, scope) in _THREAD_CALLS:
+                            return True
+                        size = self.analysis.estimate.size_bytes(child, scope)
+                        if size is not None and size >= _BIG_ALLOCATION_BYTES:
+                            return True
+        return False
+
+
+def _first_argument(call: ast.Call) -> Optional[ast.AST]:
+    return call.args[0] if call.args else keyword_value(call, "device")
+
+
+def _names_gpu(expr: Optional[ast.AST]) -> bool:
+    return (
+        isinstance(expr, ast.Constant)
+        and isinstance(expr.value, str)
+        and expr.value.lower().startswith(_GPU_DEVICE_PREFIXES)
+    )
+
+
+def _is_one(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value == 1
+
+
+RULE = MissingResources

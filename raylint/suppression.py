@@ -1,0 +1,251 @@
+"""Which findings `# noqa` and `# raylint: noqa` comments silence, read the way Ruff reads them.
+
+Comments are found with one `tokenize` pass, so a `#` inside a string never counts. Source that
+fails to tokenize keeps what the tokenizer read before failing; the lines it never reached are
+scanned one by one, reading everything from the first `#` as a comment whatever the quoting.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Tuple
+
+from raylint.ftypes import Diagnostic
+from raylint.registry import PSEUDO_RULES
+
+# The leftmost `#` followed by blanks and `noqa` in any case starts the directive (Ruff's lexer).
+_INLINE = re.compile(r"#\s*[nN][oO][qQ][aA]")
+_FILE = re.compile(r"#\s*raylint\s*:\s*[nN][oO][qQ][aA]")
+_BLANKS = re.compile(r"\s*")
+# Capitals then digits; an empty digit group marks a word that is not a code.
+_CODE = re.compile(r"[A-Z]+([0-9]*)")
+
+_FSTRING_START = frozenset(
+    getattr(tokenize, name) for name in ("FSTRING_START", "TSTRING_START") if hasattr(tokenize, name)
+)
+_FSTRING_END = frozenset(
+    getattr(tokenize, name) for name in ("FSTRING_END", "TSTRING_END") if hasattr(tokenize, name)
+)
+_LINE_ENDS = (tokenize.NL, tokenize.NEWLINE)
+
+
+@dataclass(frozen=True)
+class NoqaDirective:
+    """A valid `noqa` directive: `codes` is None for a blanket one, else the codes it names."""
+
+    codes: Optional[FrozenSet[str]] = None
+
+
+@dataclass(frozen=True)
+class Suppressions:
+    """The `noqa` directives of one file, and the row each line's `# noqa` has to go on.
+
+    `lines` maps a row to None (blanket) or its codes; `file_codes` is None when the whole file is
+    exempt, else the codes exempt file-wide (empty: none); `row_targets` holds only rows that move.
+    """
+
+    lines: Mapping[int, Optional[FrozenSet[str]]] = field(default_factory=dict)
+    file_codes: Optional[FrozenSet[str]] = frozenset()
+    row_targets: Mapping[int, int] = field(default_factory=dict)
+
+    def noqa_row(self, row: int) -> int:
+        """The row a `# noqa` for a finding starting on `row` must be on."""
+        return self.row_targets.get(row, row)
+
+    def is_suppressed(self, code: str, noqa_row: int) -> bool:
+        """Whether a file-level or line-level directive silences `code`; pseudo-rules never are."""
+        if code in PSEUDO_RULES:
+            return False
+        if _names(self.file_codes, code):
+            return True
+        return noqa_row in self.lines and _names(self.lines[noqa_row], code)
+
+
+def parse_noqa_comment(comment_text: str) -> Optional[NoqaDirective]:
+    """The line-level directive in a comment, or None when it has none or it is malformed."""
+    match = _INLINE.search(comment_text)
+    return _lex_directive(comment_text, match.end()) if match else None
+
+
+def parse_suppressions(source: str) -> Suppressions:
+    """Read every directive in `source` and where each row's `# noqa` belongs."""
+    comments, spans = _scan(source[1:] if source.startswith("\ufeff") else source)
+    lines: Dict[int, Optional[FrozenSet[str]]] = {}
+    exemptions: List[NoqaDirective] = []
+    for comment in comments:
+        directive = parse_noqa_comment(comment.text)
+        if directive is not None:
+            lines[comment.row] = directive.codes
+        # Ruff ignores a file-level directive that trails code: it must be on its own line.
+        if comment.own_line:
+            match = _FILE.search(comment.text)
+            exemption = _lex_directive(comment.text, match.end()) if match else None
+            if exemption is not None:
+                exemptions.append(exemption)
+    return Suppressions(
+        lines=MappingProxyType(lines),
+        file_codes=_file_codes(exemptions),
+        row_targets=MappingProxyType(_row_targets(spans)),
+    )
+
+
+def apply_suppressions(diagnostics: Iterable[Diagnostic], source: str) -> List[Diagnostic]:
+    """The diagnostics no directive silences, in order, each with its `noqa_row` set."""
+    diagnostics = list(diagnostics)
+    if not diagnostics:
+        return []
+    suppressions = parse_suppressions(source)
+    kept = []
+    for diagnostic in diagnostics:
+        row = suppressions.noqa_row(diagnostic.location.row)
+        if not suppressions.is_suppressed(diagnostic.code, row):
+            kept.append(diagnostic if diagnostic.noqa_row == row else replace(diagnostic, noqa_row=row))
+    return kept
+
+
+def _names(codes: Optional[FrozenSet[str]], code: str) -> bool:
+    return codes is None or code in codes
+
+
+def _lex_directive(text: str, pos: int) -> Optional[NoqaDirective]:
+    """Read what follows `noqa`: end or `#` is blanket, `:` starts codes, a glued suffix is invalid."""
+    following = text[pos : pos + 1]
+    if following in ("", "#"):
+        return NoqaDirective()
+    if following == ":":
+        return _lex_codes(text, pos + 1)
+    if following.isspace():
+        pos = _BLANKS.match(text, pos).end()
+        # `# noqa is fine here` is blanket: only a colon introduces codes.
+        return _lex_codes(text, pos + 1) if text[pos : pos + 1] == ":" else NoqaDirective()
+    return None
+
+
+def _lex_codes(text: str, pos: int) -> Optional[NoqaDirective]:
+    """Read codes after `noqa:`; the list ends at the first word that is not a code, so reasons may follow."""
+    codes = []
+    glued = False
+    while True:
+        pos = _BLANKS.match(text, pos).end()
+        if text[pos : pos + 1] == ",":
+            pos += 1
+            continue
+        match = _CODE.match(text, pos)
+        if match is None:
+            break
+        if not match.group(1):
+            # Prose may follow a code, but not be glued to one (`RAY001RAYx`).
+            if glued:
+                return None
+            break
+        codes.append(match.group(0))
+        pos = match.end()
+        following = text[pos : pos + 1]
+        if following == ",":
+            pos += 1
+            glued = False
+        elif following in ("", "#") or following.isspace():
+            glued = False
+        elif "A" <= following <= "Z":
+            glued = True
+        else:
+            return None
+    return NoqaDirective(frozenset(codes)) if codes else None
+
+
+def _file_codes(exemptions: List[NoqaDirective]) -> Optional[FrozenSet[str]]:
+    """One blanket file directive exempts everything; otherwise the named codes add up."""
+    codes: FrozenSet[str] = frozenset()
+    for exemption in exemptions:
+        if exemption.codes is None:
+            return None
+        codes |= exemption.codes
+    return codes
+
+
+class _Comment(NamedTuple):
+    row: int
+    text: str
+    own_line: bool
+
+
+def _scan(source: str) -> Tuple[List[_Comment], List[Tuple[int, int]]]:
+    """The comments of `source`, and the row spans whose `noqa` goes on the span's last row."""
+    # A NUL byte is never valid Python, and Python 3.12's tokenizer fails on it with SystemError.
+    if "\0" in source:
+        comments, spans, read_rows = [], [], 0
+    else:
+        comments, spans, read_rows = _read_tokens(source)
+    if read_rows is None:
+        return comments, spans
+    unread = io.StringIO(source, newline=None).readlines()[read_rows:]
+    kept = [comment for comment in comments if comment.row <= read_rows]
+    return kept + _scan_lines(unread, read_rows + 1), spans
+
+
+def _read_tokens(source: str) -> Tuple[List[_Comment], List[Tuple[int, int]], Optional[int]]:
+    """One tokenize pass, also returning how many rows were read when tokenizing fails (else None).
+
+    A span is a string token over several rows, or rows joined by backslashes up to the row
+    that ends the logical line (Ruff's `noqa_line_for`).
+    """
+    comments: List[_Comment] = []
+    spans: List[Tuple[int, int]] = []
+    fstring_rows: List[int] = []
+    prev_kind, prev_end_row = tokenize.NEWLINE, 0
+    read_rows = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
+            kind, start_row, end_row = tok.type, tok.start[0], tok.end[0]
+            if kind in (tokenize.INDENT, tokenize.DEDENT):
+                continue
+            # Tokens never cross a line break silently except at a backslash continuation.
+            if not fstring_rows and start_row > prev_end_row and prev_kind not in _LINE_ENDS:
+                spans.append((prev_end_row, start_row))
+            if kind == tokenize.COMMENT:
+                comments.append(_Comment(start_row, tok.string, prev_end_row < start_row))
+            # Unlike Ruff, which maps only triple-quoted strings, this also covers a single-quoted
+            # string continued by a backslash: its first row cannot hold a comment either.
+            elif kind == tokenize.STRING and end_row > start_row:
+                spans.append((start_row, end_row))
+            elif kind in _FSTRING_START:
+                fstring_rows.append(start_row)
+            elif kind in _FSTRING_END:
+                first_row = fstring_rows.pop()
+                if end_row > first_row:
+                    spans.append((first_row, end_row))
+            elif kind in _LINE_ENDS:
+                read_rows = end_row
+            prev_kind, prev_end_row = kind, end_row
+    except (tokenize.TokenError, SyntaxError):
+        return comments, spans, read_rows
+    return comments, spans, None
+
+
+def _scan_lines(lines: List[str], first_row: int) -> List[_Comment]:
+    """Fallback for untokenizable text: everything from a line's first `#` is its comment."""
+    comments = []
+    for row, line in enumerate(lines, first_row):
+        hash_at = line.find("#")
+        if hash_at >= 0:
+            comments.append(_Comment(row, line[hash_at:].rstrip("\n"), not line[:hash_at].strip()))
+    return comments
+
+
+def _row_targets(spans: List[Tuple[int, int]]) -> Dict[int, int]:
+    """Merge overlapping spans, as Ruff does, and send each row of a span to its last row."""
+    targets: Dict[int, int] = {}
+    merged: List[List[int]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    for first, last in merged:
+        for row in range(first, last):
+            targets[row] = last
+    return targets
