@@ -13,16 +13,16 @@ NUM_CALLS = 50
 
 
 @ray.remote(num_cpus=1)
-def row_sum(data, i):
-    return float(data[i].sum())
+def scaled_total(data, scale):
+    return float(data.sum()) * scale
 
 
 def main():
     ray.init()
     data = np.ones((ROWS, COLS))
     refs = []
-    for i in range(NUM_CALLS):
-        refs.append(row_sum.remote(data, i))
+    for scale in range(NUM_CALLS):
+        refs.append(scaled_total.remote(data, scale))
     return sum(ray.get(refs))
 
 

@@ -1,3 +1,3 @@
-from raylint.cli import main
+from raylint.cli import entry
 
-main()
+entry()

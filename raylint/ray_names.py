@@ -285,7 +285,7 @@ class RayNames:
     def _call_value(self, call: ast.Call, scope: Scope) -> Optional[Value]:
         func = call.func
         if isinstance(func, ast.Attribute):
-            if func.attr == SUBMISSION_ATTR:
+            if func.attr == SUBMISSION_ATTR and not self.is_ray(func, scope, "remote"):
                 return self._submission_result(func.value, scope)
             if func.attr == "options":
                 target = self.value(func.value, scope)

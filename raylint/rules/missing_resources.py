@@ -101,6 +101,11 @@ class MissingResources(Rule):
 
     @staticmethod
     def _message(remote: RemoteDef) -> str:
+        if remote.node is None:
+            return (
+                f"`ray.remote({remote.name})` declares no resources (`num_cpus`, `num_gpus`, `memory`); "
+                f"state what it needs so the scheduler can place it"
+            )
         if remote.is_actor:
             return (
                 f"Actor `{remote.name}` declares no resources: it needs one CPU to be placed but holds none while "
@@ -126,7 +131,12 @@ class MissingResources(Rule):
                 continue
             seen = True
             options_call = target[2]
-            if options_call is None or not any(keyword_value(options_call, key) is not None for key in keys):
+            if options_call is None:
+                return False
+            spread = any(keyword.arg is None for keyword in options_call.keywords)
+            # `.options(**opts)` cannot be checked, so it gets the benefit of the doubt, like `**opts`
+            # in the decorator
+            if not spread and not any(keyword_value(options_call, key) is not None for key in keys):
                 return False
         return seen
 

@@ -1,0 +1,160 @@
+"""The `raylint` command line: parsing options and presenting results; the work happens in `api`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+import click
+
+from raylint import __version__
+from raylint import api
+from raylint.config import ConfigError, load_settings
+from raylint.discovery import DiscoveryError
+from raylint.engine import read_source, SourceError
+from raylint.registry import all_rules, code_for_name
+from raylint.rule_docs import rule_page
+from raylint.reporters import FORMATS, ReportContext, render, render_statistics
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageProblem(click.UsageError):
+    """A bad option value: one line, exit 2."""
+
+
+def _split_codes(values: Tuple[str, ...]) -> Optional[List[str]]:
+    """`--select RAY001,RAY002 --select RAY005` -> ['RAY001', 'RAY002', 'RAY005']; None when not given."""
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="raylint")
+def main() -> None:
+    """raylint: find, fix and measure Ray performance anti-patterns."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", multiple=True, help="Rule codes, prefixes (RAY0) or ALL to enable, replacing the configured set.")
+@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition.")
+@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option("--output-format", type=click.Choice(FORMATS), default="full", show_default=True)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@click.option("--statistics", is_flag=True, help="Show counts per rule instead of each finding.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
+@click.option("--force-exclude", is_flag=True, help="Apply exclusions to paths named on the command line too.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+def check(paths, select, extend_select, ignore, output_format, output_file, statistics, exit_zero, config_path,
+          no_cache, jobs, force_exclude, quiet) -> None:
+    """Check PATHS (default: the current directory) for Ray anti-patterns."""
+    settings = _load_settings(config_path)
+    try:
+        result = api.check(
+            list(paths),
+            settings,
+            select=_split_codes(select),
+            extend_select=_split_codes(extend_select) or (),
+            ignore=_split_codes(ignore) or (),
+            force_exclude=force_exclude,
+            jobs=jobs,
+            use_cache=not no_cache,
+        )
+    except (ConfigError, DiscoveryError) as error:
+        _fail(error)
+    to_terminal = output_file is None and sys.stdout.isatty()
+    context = ReportContext(
+        cwd=Path.cwd(),
+        version=__version__,
+        read_source=_read_for_report,
+        files_checked=result.files_checked,
+        elapsed=result.elapsed,
+        color=to_terminal and output_format in ("full", "concise") and "NO_COLOR" not in os.environ,
+        quiet=quiet,
+    )
+    if statistics:
+        text = render_statistics(result.diagnostics, context)
+    else:
+        text = render(output_format, result.diagnostics, context)
+    _emit(text, output_file)
+    if result.diagnostics and not exit_zero:
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("rule", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule.")
+def rule(rule: Optional[str], show_all: bool) -> None:
+    """Explain RULE (a code such as RAY001 or a name such as ray-get-in-loop)."""
+    rules = all_rules()
+    if show_all:
+        width = max(len(info.name) for info in rules.values())
+        click.echo(f"{'code':<8}{'name':<{width + 2}}{'fix':<14}default")
+        for info in rules.values():
+            default = "on" if info.default_enabled and not info.preview else ("preview" if info.preview else "off")
+            click.echo(f"{info.code:<8}{info.name:<{width + 2}}{info.fix_availability:<14}{default}")
+        return
+    if rule is None:
+        raise UsageProblem("give a rule code (e.g. RAY001) or --all")
+    code = rule.upper() if rule.upper() in rules else None
+    if code is None:
+        try:
+            code = code_for_name(rule)
+        except KeyError:
+            raise UsageProblem(f"unknown rule {rule!r}; expected one of {', '.join(rules)}") from None
+    click.echo(rule_page(code), nl=False)
+
+
+def _load_settings(config_path: Optional[str]):
+    try:
+        return load_settings(Path(config_path) if config_path else None)
+    except ConfigError as error:
+        _fail(error)
+
+
+def _read_for_report(filename: str) -> Optional[str]:
+    try:
+        return read_source(filename)
+    except SourceError:
+        return None
+
+
+def _emit(text: str, output_file: Optional[str]) -> None:
+    if output_file is None:
+        if text:
+            click.echo(text, nl=False)
+        return
+    try:
+        Path(output_file).write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(f"{output_file}: {error.strerror or error}")
+
+
+def _fail(error) -> None:
+    message = str(error)
+    if not message.startswith("raylint:"):
+        message = f"raylint: {message}"
+    click.echo(message, err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def entry() -> None:
+    """Console-script entry point: an unexpected exception becomes one line on stderr and exit code 2."""
+    try:
+        main.main(prog_name="raylint")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("raylint: interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the last line of defence must catch everything
+        click.echo(f"raylint: internal error: {type(error).__name__}: {error}", err=True)
+        sys.exit(EXIT_ERROR)
