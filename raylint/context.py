@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterable, Tuple
+from typing import Iterable, List, Tuple
 
 from raylint.analysis import ModuleWalk, span_of
 from raylint.estimate import Estimator
@@ -31,6 +31,17 @@ class FileContext:
         self.loops = LoopFacts()
         self.loaders = Loaders(self.names, extra_loaders)
         self.estimate = Estimator(self.names, self.loaders)
+        self.fix_errors: List[str] = []
+        self._cst = None
+
+    @property
+    def cst(self):
+        """The libcst view of the file, parsed on first use: only files with a fixable finding pay for it."""
+        if self._cst is None:
+            from raylint.fixers.base import CstFile
+
+            self._cst = CstFile(self.source)
+        return self._cst
 
     def span(self, node: ast.AST) -> Tuple[Location, Location]:
         return span_of(self.lines, node)

@@ -39,7 +39,7 @@ class FileResult:
     diagnostics: List[Diagnostic]
     summaries: List[RemoteSummary] = field(default_factory=list)
     index_queries: Tuple[str, ...] = ()
-    source: Optional[str] = None
+    fix_errors: Tuple[str, ...] = ()
 
 
 class SourceError(Exception):
@@ -131,7 +131,7 @@ def lint_source(
     if findings:
         findings.sort(key=Diagnostic.sort_key)
         findings = apply_suppressions(findings, source)
-    return FileResult(path, findings, summaries, tuple(sorted(index.queries)))
+    return FileResult(path, findings, summaries, tuple(sorted(index.queries)), tuple(context.fix_errors))
 
 
 def lint_path(path: str, options: LintOptions, module_name: str, index: Optional[ProjectIndex] = None) -> FileResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import inspect
 from dataclasses import dataclass
-from typing import Any, ClassVar, Dict, List, Optional, Tuple
+from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 
 from raylint.ftypes import Diagnostic, Fix, Location
 
@@ -62,9 +62,11 @@ class Rule:
     def run(self) -> None:
         raise NotImplementedError
 
-    def report(self, node: ast.AST, message: str, *, severity: Optional[str] = None, fix: Optional[Fix] = None) -> None:
-        """Record a finding spanning `node`."""
+    def report(self, node: ast.AST, message: str, *, severity: Optional[str] = None,
+               fix: Optional[Callable[[], Optional[Fix]]] = None) -> None:
+        """Record a finding spanning `node`; `fix` builds its Fix (a fixer from raylint.fixers)."""
         start, end = self.analysis.span(node)
+        fix = self._build_fix(fix) if fix is not None else None
         self.findings.append(
             Diagnostic(
                 code=self.code,
@@ -79,6 +81,20 @@ class Rule:
                 fix=fix,
             )
         )
+
+    def _build_fix(self, builder: Callable[[], Optional[Fix]]) -> Optional[Fix]:
+        """A fix that fails to build is dropped and reported (never written); the finding stays."""
+        from raylint.fixers.base import FixError
+
+        try:
+            return builder()
+        except FixError as error:
+            self.analysis.fix_errors.append(f"{self.analysis.filename}: {self.code} fix dropped: {error}")
+        except Exception as error:  # noqa: BLE001 - a fixer bug must not take the whole check down
+            self.analysis.fix_errors.append(
+                f"{self.analysis.filename}: {self.code} fixer failed: {type(error).__name__}: {error}"
+            )
+        return None
 
     @classmethod
     def docs(cls) -> str:

@@ -4,6 +4,7 @@ import ast
 from typing import Iterable, List, Optional
 
 from raylint.analysis import keyword_value
+from raylint.fixers.missing_resources import declare_resources
 from raylint.loops import walk_local
 from raylint.ray_names import RESOURCE_KEYS, RemoteDef
 from raylint.rules.base import Option, Rule
@@ -50,7 +51,11 @@ class MissingResources(Rule):
     ```
 
     ## Fix safety
-    No fix is offered yet; `raylint fix` will make the defaults explicit.
+    A task gets `num_cpus=1`: this is **safe**, since it is Ray's default made explicit (it documents
+    the need and is where to right-size it). An actor gets `num_cpus=1` too, but this is **unsafe**:
+    the actor then holds a CPU for its whole life, so more actors than CPUs stay pending. A body that
+    uses a GPU gets `num_gpus=1`, which is **unsafe** (tasks now wait for a GPU node) but is usually a
+    correctness fix. `memory` is never guessed.
 
     ## Options
     - `mode` (default `"all"`): `"all"` reports every definition without resources; `"needed"` only
@@ -65,6 +70,7 @@ class MissingResources(Rule):
     code = "RAY003"
     name = "missing-resources"
     summary = "Remote function or actor declares no resources"
+    fix_availability = "Sometimes"
     options = {
         "mode": Option("mode", "all", "Report every definition (all) or only those whose body needs more (needed)",
                        choices=("all", "needed")),
@@ -89,6 +95,7 @@ class MissingResources(Rule):
                     f"know it needs one, so it may land on a CPU-only node, and on a GPU node no device is "
                     f"assigned to it",
                     severity="error",
+                    fix=lambda remote=remote: declare_resources(self.analysis, remote, uses_gpu=True),
                 )
                 continue
             if declared:
@@ -97,7 +104,11 @@ class MissingResources(Rule):
                 continue
             if self._every_call_site_declares(remote, RESOURCE_KEYS):
                 continue
-            self.report(remote.report_node, self._message(remote))
+            self.report(
+                remote.report_node,
+                self._message(remote),
+                fix=lambda remote=remote: declare_resources(self.analysis, remote, uses_gpu=False),
+            )
 
     @staticmethod
     def _message(remote: RemoteDef) -> str:

@@ -1,0 +1,207 @@
+"""What every fixer shares: the file's libcst tree (parsed lazily, only for files with findings), a way
+to find the libcst node behind an `ast` node, and turning a rewritten module into minimal Edits.
+
+A fixer transforms the libcst tree, so every byte it does not touch keeps its formatting and comments;
+`build_fix` then checks that the result parses and diffs it into Ruff-style edits.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from typing import Dict, List, Optional, Sequence, Tuple, Type, Union
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from raylint.ftypes import Edit, Fix, Location
+
+SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+class FixError(Exception):
+    """A fixer produced source that does not parse: the fix is dropped and reported, never written."""
+
+
+class CstFile:
+    """The libcst view of one file: the module, node positions, and lookup by `ast` position."""
+
+    def __init__(self, source: str):
+        self.source = source
+        wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+        self.module: cst.Module = wrapper.module
+        self.positions = wrapper.resolve(PositionProvider)
+        self._by_start: Dict[Tuple[int, int], List[cst.CSTNode]] = {}
+        for node, code_range in self.positions.items():
+            key = (code_range.start.line, code_range.start.column)
+            self._by_start.setdefault(key, []).append(node)
+
+    def node_for(self, node: ast.AST, lines: Sequence[str],
+                 kind: Union[Type[cst.CSTNode], Tuple[Type[cst.CSTNode], ...]] = cst.CSTNode) -> Optional[cst.CSTNode]:
+        """The libcst node of type `kind` spanning exactly what the `ast` node spans."""
+        start = (node.lineno, _column(lines, node.lineno, node.col_offset))
+        end = (node.end_lineno, _column(lines, node.end_lineno, node.end_col_offset))
+        for candidate in self._by_start.get(start, ()):
+            code_range = self.positions[candidate]
+            if isinstance(candidate, kind) and (code_range.end.line, code_range.end.column) == end:
+                return candidate
+        return None
+
+    def statement_for(self, node: ast.stmt, lines: Sequence[str]) -> Optional[cst.CSTNode]:
+        """The libcst statement (simple statement line or compound statement) starting where `node` does."""
+        start = (node.lineno, _column(lines, node.lineno, node.col_offset))
+        for candidate in self._by_start.get(start, ()):
+            if isinstance(candidate, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                return candidate
+        return None
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+
+def _column(lines: Sequence[str], row: int, byte_offset: int) -> int:
+    """libcst columns are 0-based code points; `ast` gives UTF-8 byte offsets."""
+    line = lines[row - 1] if 0 < row <= len(lines) else ""
+    if line.isascii():
+        return byte_offset
+    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+
+
+def replace_node(module: cst.Module, old: cst.CSTNode, new: cst.CSTNode) -> cst.Module:
+    return module.deep_replace(old, new)
+
+
+class _InsertStatements(cst.CSTTransformer):
+    def __init__(self, anchor: cst.CSTNode, statements: Sequence[cst.BaseStatement], after: bool):
+        self.anchor = anchor
+        self.statements = list(statements)
+        self.after = after
+        self.done = False
+
+    def _splice(self, original, updated):
+        for index, statement in enumerate(original.body):
+            if statement is self.anchor:
+                self.done = True
+                position = index + 1 if self.after else index
+                body = list(updated.body)
+                return updated.with_changes(body=body[:position] + self.statements + body[position:])
+        return updated
+
+    def leave_IndentedBlock(self, original, updated):
+        return self._splice(original, updated)
+
+    def leave_Module(self, original, updated):
+        return self._splice(original, updated)
+
+
+def insert_statements(module: cst.Module, anchor: cst.CSTNode, statements: Sequence[cst.BaseStatement],
+                      *, after: bool) -> cst.Module:
+    """Insert statements right before or after `anchor`, a statement of the module or of a block."""
+    transformer = _InsertStatements(anchor, statements, after)
+    result = module.visit(transformer)
+    if not transformer.done:
+        raise FixError("anchor statement not found")
+    return result
+
+
+def parse_statement(code: str, like: Optional[cst.Module] = None) -> cst.BaseStatement:
+    """A statement written in the module's own style (indentation, line ending)."""
+    config = like.config_for_parsing if like is not None else cst.PartialParserConfig()
+    return cst.parse_statement(code, config=config)
+
+
+def parse_expression(code: str, like: Optional[cst.Module] = None) -> cst.BaseExpression:
+    config = like.config_for_parsing if like is not None else cst.PartialParserConfig()
+    return cst.parse_expression(code, config=config)
+
+
+def build_fix(source: str, new_module: cst.Module, applicability: str, title: str) -> Optional[Fix]:
+    """Edits turning `source` into `new_module`'s code, or None when nothing changes.
+    Raises FixError when the new code does not parse."""
+    new_source = new_module.code
+    if new_source == source:
+        return None
+    try:
+        ast.parse(new_source)
+    except (SyntaxError, ValueError) as error:
+        raise FixError(f"fixed code does not parse: {error}") from None
+    return Fix(applicability=applicability, message=title, edits=tuple(compute_edits(source, new_source)))
+
+
+def compute_edits(old: str, new: str) -> List[Edit]:
+    """Minimal edits between two texts: line-level diff blocks, each trimmed to its changed characters."""
+    old_lines = _LINE.findall(old)
+    new_lines = _LINE.findall(new)
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    edits = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before = "".join(old_lines[i1:i2])
+        after = "".join(new_lines[j1:j2])
+        prefix = _common_prefix(before, after)
+        suffix = _common_suffix(before[prefix:], after[prefix:])
+        start = _location(old_lines, i1, before[:prefix])
+        end = _location(old_lines, i1, before[: len(before) - suffix])
+        edits.append(Edit(content=after[prefix: len(after) - suffix], location=start, end_location=end))
+    return edits
+
+
+def apply_edits(source: str, edits: Sequence[Edit]) -> str:
+    """Apply non-overlapping edits (positions refer to `source`)."""
+    offsets = _line_offsets(source)
+    pieces = []
+    cursor = 0
+    for edit in sorted(edits, key=lambda e: (e.location, e.end_location)):
+        start = _offset(offsets, edit.location)
+        end = _offset(offsets, edit.end_location)
+        if start < cursor:
+            raise FixError("overlapping edits")
+        pieces.append(source[cursor:start])
+        pieces.append(edit.content)
+        cursor = end
+    pieces.append(source[cursor:])
+    return "".join(pieces)
+
+
+def _line_offsets(source: str) -> List[int]:
+    offsets = [0]
+    for line in _LINE.findall(source):
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def _offset(offsets: List[int], location: Location) -> int:
+    row = min(location.row, len(offsets)) - 1
+    return offsets[row] + location.column - 1
+
+
+def _location(lines: List[str], first_line: int, text: str) -> Location:
+    """Location after `text`, which starts at the beginning of line `first_line` (0-based)."""
+    row = first_line + 1
+    pieces = _LINE.findall(text)
+    if not pieces:
+        return Location(row, 1)
+    complete = [p for p in pieces if p.endswith(("\n", "\r"))]
+    if len(complete) == len(pieces):
+        return Location(row + len(pieces), 1)
+    return Location(row + len(pieces) - 1, len(pieces[-1]) + 1)
+
+
+def _common_prefix(a: str, b: str) -> int:
+    limit = min(len(a), len(b))
+    index = 0
+    while index < limit and a[index] == b[index]:
+        index += 1
+    return index
+
+
+def _common_suffix(a: str, b: str) -> int:
+    limit = min(len(a), len(b))
+    index = 0
+    while index < limit and a[-1 - index] == b[-1 - index]:
+        index += 1
+    return index
+

@@ -1,0 +1,73 @@
+"""RAY003's rewrite: declare the resources in the decorator (or the functional `ray.remote(...)` call)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional, Sequence
+
+import libcst as cst
+
+from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_expression, replace_node
+from raylint.ftypes import Fix
+
+
+def declare_resources(context, remote, *, uses_gpu: bool) -> Optional[Fix]:
+    """`@ray.remote` -> `@ray.remote(num_cpus=1)`; GPU bodies get `num_gpus=1`.
+
+    Safe only for a task without GPU use: `num_cpus=1` is the default made explicit. For an actor it is
+    unsafe (the actor then holds a CPU for its lifetime, so more actors than CPUs stay pending), and
+    `num_gpus=1` is unsafe (the task then waits for a GPU node)."""
+    keyword = "num_gpus" if uses_gpu else "num_cpus"
+    applicability = SAFE if not uses_gpu and not remote.is_actor else UNSAFE
+    if uses_gpu:
+        title = "Declare `num_gpus=1` so the scheduler gives the task a GPU"
+    elif remote.is_actor:
+        title = "Declare `num_cpus=1` (the actor then holds one CPU while alive)"
+    else:
+        title = "Declare `num_cpus=1` (the default, made explicit)"
+    files = context.cst
+    target: ast.AST = remote.report_node
+    if isinstance(target, ast.Call) and _is_functional_call(target):
+        # `ray.remote(fn)` -> `ray.remote(num_cpus=1)(fn)`
+        node = files.node_for(target, context.lines, cst.Call)
+        if node is None:
+            return None
+        new = cst.Call(func=_with_keyword(node.func, keyword, context), args=node.args)
+        return build_fix(context.source, replace_node(files.module, node, new), applicability, title)
+    node = files.node_for(target, context.lines, (cst.Call, cst.Attribute, cst.Name))
+    if node is None:
+        return None
+    new = _with_keyword(node, keyword, context)
+    return build_fix(context.source, replace_node(files.module, node, new), applicability, title)
+
+
+def _is_functional_call(call: ast.Call) -> bool:
+    """`ray.remote(fn)` (one positional argument) as opposed to `ray.remote(num_cpus=...)`."""
+    return len(call.args) == 1 and not call.keywords
+
+
+def _with_keyword(node: cst.BaseExpression, keyword: str, context) -> cst.BaseExpression:
+    """`ray.remote` -> `ray.remote(k=1)`; `ray.remote(a=2)` -> `ray.remote(a=2, k=1)`."""
+    if isinstance(node, cst.Call):
+        return node.with_changes(args=_append(node, keyword))
+    return parse_expression(f"{context.cst.code(node)}({keyword}=1)", context.cst.module)
+
+
+def _append(call: cst.Call, keyword: str):
+    new_arg = cst.Arg(
+        keyword=cst.Name(keyword),
+        value=cst.Integer("1"),
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
+    args = list(call.args)
+    if not args:
+        return [new_arg]
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):
+        # a trailing comma, usually one argument per line: ours goes on its own line, same indentation
+        between = call.whitespace_before_args
+        if not isinstance(between, cst.ParenthesizedWhitespace):
+            between = cst.SimpleWhitespace(" ")
+        previous = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
+        return [*args[:-1], previous, new_arg.with_changes(comma=last.comma)]
+    return [*args[:-1], last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), new_arg]

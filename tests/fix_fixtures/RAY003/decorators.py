@@ -1,0 +1,45 @@
+import ray
+import torch
+
+
+# a bare task: the default made explicit (safe)
+@ray.remote
+def preprocess(record):
+    return record.strip()
+
+
+# existing options are kept
+@ray.remote(max_retries=3)  # retried on worker failure
+def fetch(url):
+    return url
+
+
+# one option per line, with a trailing comma
+@ray.remote(
+    max_retries=3,
+    num_returns=2,
+)
+def split(pair):
+    return pair[0], pair[1]
+
+
+# an actor: unsafe (it then holds a CPU while alive)
+@ray.remote
+class Counter:
+    def __init__(self):
+        self.value = 0
+
+
+# GPU use without num_gpus: unsafe
+@ray.remote(num_cpus=2)
+def embed(batch):
+    return torch.as_tensor(batch).cuda()
+
+
+def tokenize(text):
+    return text.split()
+
+
+# the functional form
+tokenize_remote = ray.remote(tokenize)
+tokenize_retry = ray.remote(max_retries=1)(tokenize)
