@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -14,6 +14,8 @@ from raylint.cache import ResultCache, content_key, settings_key
 from raylint.discovery import discover
 from raylint.engine import (
     FileResult,
+    SourceError,
+    decode_source,
     LintOptions,
     build_index,
     filter_codes,
@@ -22,7 +24,9 @@ from raylint.engine import (
     needs_relint,
     pseudo_finding,
 )
+from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic
+from raylint.writer import WriteError, write_fixed
 from raylint.project_index import ProjectIndex
 from raylint.registry import IO_ERROR
 
@@ -31,11 +35,36 @@ _PARALLEL_THRESHOLD = 24
 
 
 @dataclass
+class FileChange:
+    """A file the fixes change: its text before and after, and how many findings were fixed."""
+
+    path: str
+    before: str
+    after: str
+    fixed: int
+    written: bool = False
+
+
+@dataclass
 class CheckResult:
     diagnostics: List[Diagnostic]
     files_checked: int
     elapsed: float
     results: Dict[str, FileResult] = field(default_factory=dict)
+    changes: List[FileChange] = field(default_factory=list)
+    errors: List[str] = field(default_factory=list)
+
+    @property
+    def fixed(self) -> int:
+        return sum(change.fixed for change in self.changes)
+
+
+@dataclass(frozen=True)
+class FixRequest:
+    """Fix what `policy` allows; write the files only when `apply` (else the changes are for a diff)."""
+
+    policy: FixPolicy
+    apply: bool
 
 
 def check_files(
@@ -65,8 +94,9 @@ def check(
     force_exclude: bool = False,
     jobs: Optional[int] = None,
     use_cache: bool = True,
+    fix: Optional[FixRequest] = None,
 ) -> CheckResult:
-    """Discover, lint and filter: what `raylint check` does before printing."""
+    """Discover, lint, filter and optionally fix: what `raylint check` and `raylint fix` do before printing."""
     started = time.perf_counter()
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore)
     options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings))
@@ -74,16 +104,52 @@ def check(
     cache = None
     if use_cache:
         cache = ResultCache(settings.cache_dir, settings_key(sorted(enabled), _frozen(options.rule_settings)))
-    results = lint_files(files, options, jobs=jobs, cache=cache)
-    diagnostics: List[Diagnostic] = []
-    for result in results:
+    project = lint_project(files, options, jobs=jobs, cache=cache)
+    outcome = CheckResult([], len(files), 0.0)
+    for result in project.results:
         ignored = config_module.ignored_for_file(settings, Path(result.path))
-        diagnostics.extend(filter_codes(result.diagnostics, ignored))
+        result = replace(result, diagnostics=filter_codes(result.diagnostics, ignored))
+        outcome.errors.extend(result.fix_errors)
+        if fix is not None and any(fix.policy.applies(d) for d in result.diagnostics):
+            file_options = replace(options, enabled=options.enabled - ignored) if ignored else options
+            result = _fix_file(result, file_options, fix, project, ignored, outcome)
+        outcome.results[result.path] = result
+        outcome.diagnostics.extend(result.diagnostics)
     for directory, reason in problems:
         path = os.path.abspath(directory)
-        diagnostics.append(pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {reason}"))
-    diagnostics.sort(key=Diagnostic.sort_key)
-    return CheckResult(diagnostics, len(files), time.perf_counter() - started, {r.path: r for r in results})
+        outcome.diagnostics.append(pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {reason}"))
+    outcome.diagnostics.sort(key=Diagnostic.sort_key)
+    outcome.errors = list(dict.fromkeys(outcome.errors))
+    outcome.elapsed = time.perf_counter() - started
+    return outcome
+
+
+def _fix_file(result: FileResult, options: LintOptions, request: FixRequest, project: "Project",
+              ignored, outcome: CheckResult) -> FileResult:
+    """Fix one file; returns the findings that remain (or the original ones when nothing is written)."""
+    try:
+        with open(result.path, "rb") as handle:
+            original = handle.read()
+        source = decode_source(original)
+    except (OSError, SourceError) as error:
+        outcome.errors.append(f"{result.path}: {error}")
+        return result
+    fixed = fix_text(source, result.path, options, request.policy, project.modules.get(result.path, ""),
+                     project.index, result)
+    outcome.errors.extend(fixed.errors)
+    if fixed.source == source:
+        return result
+    change = FileChange(result.path, source, fixed.source, fixed.fixed)
+    outcome.changes.append(change)
+    if not request.apply:
+        return result
+    try:
+        write_fixed(result.path, fixed.source, original)
+    except WriteError as error:
+        outcome.errors.append(str(error))
+        return result
+    change.written = True
+    return replace(fixed.result, diagnostics=filter_codes(fixed.result.diagnostics, ignored))
 
 
 def lint_files(
@@ -93,6 +159,25 @@ def lint_files(
     jobs: Optional[int] = None,
     cache: Optional[ResultCache] = None,
 ) -> List[FileResult]:
+    return lint_project(files, options, jobs=jobs, cache=cache).results
+
+
+@dataclass
+class Project:
+    """The results of one run over a set of files, with what is needed to lint them again (fixing)."""
+
+    results: List[FileResult]
+    index: ProjectIndex
+    modules: Dict[str, str]
+
+
+def lint_project(
+    files: Sequence[Path],
+    options: LintOptions,
+    *,
+    jobs: Optional[int] = None,
+    cache: Optional[ResultCache] = None,
+) -> Project:
     """Lint files in two passes: each file alone (in parallel, or from the cache), then again only the
     files that submit remote functions defined in other checked files, with the project index."""
     paths = [os.path.abspath(p) for p in files]
@@ -129,7 +214,7 @@ def lint_files(
             if path in keys:
                 cache.put(path, keys[path], (results[path], fingerprints[path]))
         cache.save()
-    return [results[path] for path in paths]
+    return Project([results[path] for path in paths], index, modules)
 
 
 def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index: Optional[ProjectIndex], jobs):
@@ -184,4 +269,4 @@ def _frozen(mapping: Mapping) -> Tuple:
     return tuple(sorted((k, repr(v)) for k, v in mapping.items()))
 
 
-__all__ = ["CheckResult", "check", "check_files", "lint_files"]
+__all__ = ["CheckResult", "FileChange", "FixRequest", "check", "check_files", "lint_files", "lint_project"]

@@ -7,13 +7,16 @@ import sys
 from pathlib import Path
 from typing import List, Optional, Tuple
 
+import difflib
+
 import click
 
 from raylint import __version__
 from raylint import api
-from raylint.config import ConfigError, load_settings
+from raylint.config import ConfigError, load_settings, resolve_selectors
 from raylint.discovery import DiscoveryError
-from raylint.engine import read_source, SourceError
+from raylint.engine import SourceError, read_source
+from raylint.fixing import FixPolicy
 from raylint.registry import all_rules, code_for_name
 from raylint.rule_docs import rule_page
 from raylint.reporters import FORMATS, ReportContext, render, render_statistics
@@ -38,26 +41,81 @@ def main() -> None:
     """raylint: find, fix and measure Ray performance anti-patterns."""
 
 
+def _selection_options(function):
+    for option in reversed((
+        click.option("--select", multiple=True,
+                     help="Rule codes, prefixes (RAY0) or ALL to enable, replacing the configured set."),
+        click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition."),
+        click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable."),
+        click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,
+                     help="Include fixes that may change behaviour (config: unsafe-fixes)."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                     help="Worker processes (default: CPU count)."),
+        click.option("--force-exclude", is_flag=True, help="Apply exclusions to paths named on the command line too."),
+        click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when anything was fixed."),
+        click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary."),
+    )):
+        function = option(function)
+    return click.argument("paths", nargs=-1, type=click.Path())(function)
+
+
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--select", multiple=True, help="Rule codes, prefixes (RAY0) or ALL to enable, replacing the configured set.")
-@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition.")
-@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@_selection_options
 @click.option("--output-format", type=click.Choice(FORMATS), default="full", show_default=True)
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of each finding.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file.")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPU count).")
-@click.option("--force-exclude", is_flag=True, help="Apply exclusions to paths named on the command line too.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
-def check(paths, select, extend_select, ignore, output_format, output_file, statistics, exit_zero, config_path,
-          no_cache, jobs, force_exclude, quiet) -> None:
+@click.option("--fix", is_flag=True, help="Apply fixes (safe ones; unsafe ones too with --unsafe-fixes).")
+@click.option("--diff", is_flag=True, help="Show the fixes as a diff instead of applying them; write nothing.")
+def check(paths, select, extend_select, ignore, unsafe_fixes, config_path, no_cache, jobs, force_exclude,
+          exit_non_zero_on_fix, quiet, output_format, output_file, statistics, exit_zero, fix, diff) -> None:
     """Check PATHS (default: the current directory) for Ray anti-patterns."""
     settings = _load_settings(config_path)
+    unsafe = _unsafe(unsafe_fixes, settings)
+    request = None
+    if fix or diff:
+        request = api.FixRequest(_policy(settings, unsafe), apply=not diff)
+    result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request)
+    _report_errors(result)
+    if diff:
+        _emit_diff(result, quiet)
+        sys.exit(EXIT_FINDINGS if result.changes else EXIT_CLEAN)
+    context = _context(result, output_format, output_file, quiet, unsafe)
+    if statistics:
+        text = render_statistics(result.diagnostics, context)
+    else:
+        text = render(output_format, result.diagnostics, context)
+    _emit(text, output_file)
+    sys.exit(_exit_code(result, exit_zero, exit_non_zero_on_fix))
+
+
+@main.command("fix")
+@_selection_options
+@click.option("--apply", "apply_", is_flag=True, help="Write the fixes (default: only show them as a diff).")
+def fix_command(paths, select, extend_select, ignore, unsafe_fixes, config_path, no_cache, jobs, force_exclude,
+                exit_non_zero_on_fix, quiet, apply_) -> None:
+    """Rewrite Ray anti-patterns in PATHS: show a diff, or write the files with --apply."""
+    settings = _load_settings(config_path)
+    unsafe = _unsafe(unsafe_fixes, settings)
+    request = api.FixRequest(_policy(settings, unsafe), apply=apply_)
+    result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request)
+    _report_errors(result)
+    if not apply_:
+        _emit_diff(result, quiet=True)
+    if not quiet:
+        click.echo(_fix_summary(result, apply_, unsafe), err=True)
+    if result.errors:
+        sys.exit(EXIT_ERROR)
+    if not apply_:
+        sys.exit(EXIT_FINDINGS if result.changes else EXIT_CLEAN)
+    sys.exit(_exit_code(result, False, exit_non_zero_on_fix))
+
+
+def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request):
     try:
-        result = api.check(
+        return api.check(
             list(paths),
             settings,
             select=_split_codes(select),
@@ -66,11 +124,28 @@ def check(paths, select, extend_select, ignore, output_format, output_file, stat
             force_exclude=force_exclude,
             jobs=jobs,
             use_cache=not no_cache,
+            fix=request,
         )
     except (ConfigError, DiscoveryError) as error:
         _fail(error)
+
+
+def _unsafe(flag: Optional[bool], settings) -> bool:
+    return flag if flag is not None else bool(settings.unsafe_fixes)
+
+
+def _policy(settings, unsafe: bool) -> FixPolicy:
+    try:
+        fixable = frozenset(resolve_selectors(settings.fixable, "fixable")) if settings.fixable is not None else None
+        unfixable = frozenset(resolve_selectors(settings.unfixable, "unfixable"))
+    except ConfigError as error:
+        _fail(error)
+    return FixPolicy(unsafe=unsafe, fixable=fixable, unfixable=unfixable)
+
+
+def _context(result, output_format, output_file, quiet, unsafe) -> ReportContext:
     to_terminal = output_file is None and sys.stdout.isatty()
-    context = ReportContext(
+    return ReportContext(
         cwd=Path.cwd(),
         version=__version__,
         read_source=_read_for_report,
@@ -78,15 +153,58 @@ def check(paths, select, extend_select, ignore, output_format, output_file, stat
         elapsed=result.elapsed,
         color=to_terminal and output_format in ("full", "concise") and "NO_COLOR" not in os.environ,
         quiet=quiet,
+        unsafe_fixes=unsafe,
+        fixed=sum(change.fixed for change in result.changes if change.written),
     )
-    if statistics:
-        text = render_statistics(result.diagnostics, context)
-    else:
-        text = render(output_format, result.diagnostics, context)
-    _emit(text, output_file)
+
+
+def _exit_code(result, exit_zero: bool, exit_non_zero_on_fix: bool) -> int:
+    fixed = any(change.written for change in result.changes)
+    if exit_non_zero_on_fix and fixed:
+        return EXIT_FINDINGS
     if result.diagnostics and not exit_zero:
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_CLEAN)
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _emit_diff(result, quiet: bool) -> None:
+    cwd = Path.cwd()
+    for change in result.changes:
+        name = _display(change.path, cwd)
+        diff = difflib.unified_diff(
+            change.before.splitlines(keepends=True),
+            change.after.splitlines(keepends=True),
+            fromfile=name,
+            tofile=name,
+        )
+        text = "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in diff)
+        click.echo(text, nl=False)
+    if not quiet:
+        fixes = result.fixed
+        click.echo(f"Would fix {fixes} {'error' if fixes == 1 else 'errors'}." if fixes else "No fixes available.", err=True)
+
+
+def _fix_summary(result, applied: bool, unsafe: bool) -> str:
+    fixed = sum(change.fixed for change in result.changes if change.written or not applied)
+    remaining = len(result.diagnostics) if applied else len(result.diagnostics) - fixed
+    verb = "Fixed" if applied else "Would fix"
+    line = f"{verb} {fixed} {'finding' if fixed == 1 else 'findings'}, {max(remaining, 0)} remaining."
+    hidden = sum(d.fix is not None and d.fix.applicability == "unsafe" for d in result.diagnostics)
+    if hidden and not unsafe:
+        line += f" {hidden} more {'fix is' if hidden == 1 else 'fixes are'} available with `--unsafe-fixes`."
+    return line
+
+
+def _report_errors(result) -> None:
+    for error in result.errors:
+        click.echo(f"raylint: error: {error}", err=True)
+
+
+def _display(path: str, cwd: Path) -> str:
+    try:
+        return Path(path).relative_to(cwd).as_posix()
+    except ValueError:
+        return path
 
 
 @main.command()

@@ -1,0 +1,64 @@
+"""Writing fixed files atomically: a temporary file in the same directory, then an atomic replace,
+keeping the file's encoding, BOM, line endings (already in the text) and permissions."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+import tempfile
+import tokenize
+from io import BytesIO
+
+
+class WriteError(Exception):
+    """A file that cannot be written; the original is left untouched."""
+
+
+def encoding_of(data: bytes) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+    except SyntaxError:
+        return "utf-8"
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
+def write_fixed(path: str, text: str, original: bytes) -> None:
+    """Replace `path` with `text`, encoded like `original` was; never leaves a half-written file."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise WriteError(f"{path}: {error.strerror or error}") from None
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        # checked explicitly: as root, the replace below would otherwise succeed on a read-only file
+        raise WriteError(f"{path}: file is read-only, not fixed")
+    encoding = encoding_of(original)
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError as error:
+        raise WriteError(f"{path}: fixed text cannot be encoded as {encoding}: {error.reason}") from None
+    if original.startswith(codecs.BOM_UTF8) and not data.startswith(codecs.BOM_UTF8):
+        data = codecs.BOM_UTF8 + data
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".raylint")
+    except OSError as error:
+        raise WriteError(f"{path}: cannot create a temporary file: {error.strerror or error}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, stat.S_IMODE(info.st_mode))
+        if hasattr(os, "chown"):
+            try:
+                os.chown(temporary, info.st_uid, info.st_gid)
+            except OSError:
+                pass
+        os.replace(temporary, path)
+    except OSError as error:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise WriteError(f"{path}: {error.strerror or error}") from None
