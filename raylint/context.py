@@ -40,7 +40,7 @@ class FileContext:
         if self._cst is None:
             from raylint.fixers.base import CstFile
 
-            self._cst = CstFile(self.source)
+            self._cst = CstFile(self.source, self.tree)
         return self._cst
 
     def span(self, node: ast.AST) -> Tuple[Location, Location]:

@@ -8,6 +8,7 @@ A fixer transforms the libcst tree, so every byte it does not touch keeps its fo
 from __future__ import annotations
 
 import ast
+import bisect
 import difflib
 import re
 from typing import Dict, List, Optional, Sequence, Tuple, Type, Union
@@ -26,39 +27,88 @@ class FixError(Exception):
 
 
 class CstFile:
-    """The libcst view of one file: the module, node positions, and lookup by `ast` position."""
+    """The libcst view of one file: the module, and lookup of the libcst node behind an `ast` node.
 
-    def __init__(self, source: str):
+    Positions are computed per top-level statement, on demand: a full PositionProvider pass costs twice
+    the parse, and a fix only ever looks inside the statements its finding sits in."""
+
+    def __init__(self, source: str, tree: ast.Module):
         self.source = source
-        wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
-        self.module: cst.Module = wrapper.module
-        self.positions = wrapper.resolve(PositionProvider)
-        self._by_start: Dict[Tuple[int, int], List[cst.CSTNode]] = {}
-        for node, code_range in self.positions.items():
-            key = (code_range.start.line, code_range.start.column)
-            self._by_start.setdefault(key, []).append(node)
+        self.module: cst.Module = cst.parse_module(source)
+        self._ast_statements = tree.body
+        self._first_lines = [_first_line(statement) for statement in tree.body]
+        # ast statement index -> the top-level libcst statement holding it (`a; b` is one libcst line)
+        self._cst_for_ast: List[cst.CSTNode] = []
+        self._cst_first_line: Dict[int, int] = {}
+        for statement in self.module.body:
+            count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+            if len(self._cst_for_ast) < len(tree.body):
+                # libcst, like ast, starts a decorated def at `def`: this line anchors the positions
+                self._cst_first_line[id(statement)] = tree.body[len(self._cst_for_ast)].lineno
+            self._cst_for_ast.extend([statement] * count)
+        self._positioned: Dict[int, Dict[Tuple[int, int], List[Tuple[cst.CSTNode, Tuple[int, int]]]]] = {}
 
     def node_for(self, node: ast.AST, lines: Sequence[str],
                  kind: Union[Type[cst.CSTNode], Tuple[Type[cst.CSTNode], ...]] = cst.CSTNode) -> Optional[cst.CSTNode]:
         """The libcst node of type `kind` spanning exactly what the `ast` node spans."""
         start = (node.lineno, _column(lines, node.lineno, node.col_offset))
         end = (node.end_lineno, _column(lines, node.end_lineno, node.end_col_offset))
-        for candidate in self._by_start.get(start, ()):
-            code_range = self.positions[candidate]
-            if isinstance(candidate, kind) and (code_range.end.line, code_range.end.column) == end:
+        for candidate, candidate_end in self._starting_at(node.lineno, start):
+            if isinstance(candidate, kind) and candidate_end == end:
                 return candidate
         return None
 
     def statement_for(self, node: ast.stmt, lines: Sequence[str]) -> Optional[cst.CSTNode]:
         """The libcst statement (simple statement line or compound statement) starting where `node` does."""
         start = (node.lineno, _column(lines, node.lineno, node.col_offset))
-        for candidate in self._by_start.get(start, ()):
+        for candidate, _ in self._starting_at(node.lineno, start):
             if isinstance(candidate, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                 return candidate
         return None
 
+    def top_level(self, node: ast.AST) -> Optional[cst.CSTNode]:
+        """The module-level libcst statement that holds the line of `node`."""
+        index = self._ast_index(node.lineno)
+        return self._cst_for_ast[index] if index is not None else None
+
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
+
+    def _ast_index(self, row: int) -> Optional[int]:
+        index = bisect.bisect_right(self._first_lines, row) - 1
+        if index < 0 or index >= len(self._cst_for_ast):
+            return None
+        return index if row <= self._ast_statements[index].end_lineno else None
+
+    def _starting_at(self, row: int, start: Tuple[int, int]):
+        index = self._ast_index(row)
+        if index is None:
+            return ()
+        statement = self._cst_for_ast[index]
+        key = id(statement)
+        if key not in self._positioned:
+            self._positioned[key] = self._positions(statement, self._cst_first_line[key])
+        return self._positioned[key].get(start, ())
+
+    @staticmethod
+    def _positions(statement: cst.CSTNode, first_line: int):
+        """Positions of every node in one top-level statement, shifted to file lines."""
+        wrapper = MetadataWrapper(cst.Module(body=[statement]), unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+        shift = first_line - positions[statement].start.line
+        found: Dict[Tuple[int, int], List[Tuple[cst.CSTNode, Tuple[int, int]]]] = {}
+        for candidate, code_range in positions.items():
+            key = (code_range.start.line + shift, code_range.start.column)
+            found.setdefault(key, []).append((candidate, (code_range.end.line + shift, code_range.end.column)))
+        return found
+
+
+def _first_line(statement: ast.stmt) -> int:
+    """The first line of a statement as libcst sees it: decorators included."""
+    decorators = getattr(statement, "decorator_list", None)
+    if decorators:
+        return min(min(d.lineno for d in decorators), statement.lineno)
+    return statement.lineno
 
 
 def _column(lines: Sequence[str], row: int, byte_offset: int) -> int:
