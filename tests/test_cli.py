@@ -9,7 +9,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from raylint.cli import main
@@ -43,14 +42,6 @@ CLEAN = textwrap.dedent(
     results = ray.get([square.remote(x) for x in range(10)])
     """
 )
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    """A temporary project directory that is also the cwd, with its cache kept inside it."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RAYLINT_CACHE_DIR", raising=False)
-    return tmp_path
 
 
 def invoke(*args):

@@ -7,9 +7,7 @@ import json
 import os
 import stat
 import textwrap
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from raylint.cli import main
@@ -33,13 +31,6 @@ SOURCE = textwrap.dedent(
 )
 SAFE = SOURCE.replace("@ray.remote\ndef", "@ray.remote(num_cpus=1)\ndef")
 UNSAFE = SAFE.replace("@ray.remote\nclass", "@ray.remote(num_cpus=1)\nclass")
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("RAYLINT_CACHE_DIR", raising=False)
-    return tmp_path
 
 
 def invoke(*args):

@@ -25,7 +25,7 @@ def test_rule_docstring_has_every_section_in_order(code):
 @pytest.mark.parametrize("code", list(all_rules()))
 def test_docs_page_matches_the_docstring(code):
     page = DOCS / f"{code}.md"
-    assert page.exists(), f"run: python -m raylint.rule_docs docs/rules"
+    assert page.exists(), "run: python -m raylint.rule_docs docs/rules"
     assert page.read_text(encoding="utf-8") == rule_page(code), "stale page: run python -m raylint.rule_docs docs/rules"
 
 

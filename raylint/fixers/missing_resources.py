@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional, Sequence
+from typing import Optional
 
 import libcst as cst
 
