@@ -1,6 +1,6 @@
 """RAY002 large-arg-without-put: the same 256 MiB array is passed by value to every task.
 
-Ray copies the array into the object store once per call (50 copies, most of them spilled to disk);
+Ray copies the array into the object store once per call (20 copies, 5 GiB in all, spilled to disk once the store is full);
 `data_ref = ray.put(data)` before the loop, passing `data_ref`, would store it once.
 """
 
@@ -9,7 +9,7 @@ import ray
 
 ROWS = 4096
 COLS = 8192  # 4096 x 8192 float64 = 256 MiB
-NUM_CALLS = 50
+NUM_CALLS = 20
 
 
 @ray.remote(num_cpus=1)

@@ -46,6 +46,8 @@ class CstFile:
                 # libcst, like ast, starts a decorated def at `def`: this line anchors the positions
                 self._cst_first_line[id(statement)] = tree.body[len(self._cst_for_ast)].lineno
             self._cst_for_ast.extend([statement] * count)
+        self._codes: Optional[List[str]] = None
+        self._rows: Optional[List[int]] = None
         self._positioned: Dict[int, Dict[Tuple[int, int], List[Tuple[cst.CSTNode, Tuple[int, int]]]]] = {}
 
     def node_for(self, node: ast.AST, lines: Sequence[str],
@@ -74,6 +76,42 @@ class CstFile:
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
+    def edits_to(self, new_module: cst.Module) -> List[Edit]:
+        """Edits from this file to `new_module`, generating code only for the top-level statements that
+        changed: a transformed tree shares every untouched statement object with the original, so a fix
+        costs the size of what it rewrites, not of the file."""
+        old_body, new_body = list(self.module.body), list(new_module.body)
+        if new_module.header is not self.module.header or new_module.footer is not self.module.footer:
+            return compute_edits(self.source, new_module.code)
+        rows = self._statement_rows()
+        matcher = difflib.SequenceMatcher(None, [id(s) for s in old_body], [id(s) for s in new_body], autojunk=False)
+        edits: List[Edit] = []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            before = "".join(self._statement_code(i) for i in range(i1, i2))
+            after = "".join(new_module.code_for_node(statement) for statement in new_body[j1:j2])
+            first_row = rows[i1]
+            for edit in compute_edits(before, after):
+                edits.append(Edit(edit.content, _shift(edit.location, first_row), _shift(edit.end_location, first_row)))
+        return edits
+
+    def _statement_code(self, index: int) -> str:
+        if self._codes is None:
+            self._codes = [self.module.code_for_node(statement) for statement in self.module.body]
+        return self._codes[index]
+
+    def _statement_rows(self) -> List[int]:
+        """0-based row where each top-level statement's code (leading comments included) starts."""
+        if self._rows is None:
+            row = sum(len(_LINE.findall(self.module.code_for_node(line))) for line in self.module.header)
+            self._rows = []
+            for index in range(len(self.module.body)):
+                self._rows.append(row)
+                row += len(_LINE.findall(self._statement_code(index)))
+            self._rows.append(row)
+        return self._rows
+
     def _ast_index(self, row: int) -> Optional[int]:
         index = bisect.bisect_right(self._first_lines, row) - 1
         if index < 0 or index >= len(self._cst_for_ast):
@@ -87,13 +125,15 @@ class CstFile:
         statement = self._cst_for_ast[index]
         key = id(statement)
         if key not in self._positioned:
-            self._positioned[key] = self._positions(statement, self._cst_first_line[key])
+            self._positioned[key] = self._positions(self.module, statement, self._cst_first_line[key])
         return self._positioned[key].get(start, ())
 
     @staticmethod
-    def _positions(statement: cst.CSTNode, first_line: int):
-        """Positions of every node in one top-level statement, shifted to file lines."""
-        wrapper = MetadataWrapper(cst.Module(body=[statement]), unsafe_skip_copy=True)
+    def _positions(module: cst.Module, statement: cst.CSTNode, first_line: int):
+        """Positions of every node in one top-level statement, shifted to file lines. The one-statement
+        module keeps the file's indentation and newline style, so columns match the file's."""
+        alone = module.with_changes(body=[statement], header=[], footer=[])
+        wrapper = MetadataWrapper(alone, unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)
         shift = first_line - positions[statement].start.line
         found: Dict[Tuple[int, int], List[Tuple[cst.CSTNode, Tuple[int, int]]]] = {}
@@ -109,6 +149,10 @@ def _first_line(statement: ast.stmt) -> int:
     if decorators:
         return min(min(d.lineno for d in decorators), statement.lineno)
     return statement.lineno
+
+
+def _shift(location: Location, rows: int) -> Location:
+    return Location(location.row + rows, location.column)
 
 
 def _column(lines: Sequence[str], row: int, byte_offset: int) -> int:
@@ -167,17 +211,21 @@ def parse_expression(code: str, like: Optional[cst.Module] = None) -> cst.BaseEx
     return cst.parse_expression(code, config=config)
 
 
-def build_fix(source: str, new_module: cst.Module, applicability: str, title: str) -> Optional[Fix]:
-    """Edits turning `source` into `new_module`'s code, or None when nothing changes.
+def build_fix(files: "CstFile", new_module: cst.Module, applicability: str, title: str) -> Optional[Fix]:
+    """Edits turning the file into `new_module`'s code, or None when nothing changes.
     Raises FixError when the new code does not parse."""
-    new_source = new_module.code
-    if new_source == source:
+    if isinstance(files, str):
+        source, edits = files, compute_edits(files, new_module.code)
+    else:
+        source, edits = files.source, files.edits_to(new_module)
+    if not edits:
         return None
+    new_source = apply_edits(source, edits)
     try:
         ast.parse(new_source)
     except (SyntaxError, ValueError) as error:
         raise FixError(f"fixed code does not parse: {error}") from None
-    return Fix(applicability=applicability, message=title, edits=tuple(compute_edits(source, new_source)))
+    return Fix(applicability=applicability, message=title, edits=tuple(edits))
 
 
 def compute_edits(old: str, new: str) -> List[Edit]:

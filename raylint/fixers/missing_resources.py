@@ -33,12 +33,12 @@ def declare_resources(context, remote, *, uses_gpu: bool) -> Optional[Fix]:
         if node is None:
             return None
         new = cst.Call(func=_with_keyword(node.func, keyword, context), args=node.args)
-        return build_fix(context.source, replace_node(files.module, node, new), applicability, title)
+        return build_fix(context.cst, replace_node(files.module, node, new), applicability, title)
     node = files.node_for(target, context.lines, (cst.Call, cst.Attribute, cst.Name))
     if node is None:
         return None
     new = _with_keyword(node, keyword, context)
-    return build_fix(context.source, replace_node(files.module, node, new), applicability, title)
+    return build_fix(context.cst, replace_node(files.module, node, new), applicability, title)
 
 
 def _is_functional_call(call: ast.Call) -> bool:

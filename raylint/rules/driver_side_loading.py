@@ -5,6 +5,7 @@ import re
 from typing import Iterator, Optional, Set
 
 from raylint.analysis import call_arguments, CallSite, Scope
+from raylint.fixers.driver_side_loading import load_in_tasks
 from raylint.rules.base import Option, Rule
 
 _CONFIG_NAME = re.compile(r"(^|_)(config|cfg|conf|settings|params|hparams|hyperparams|options)($|_)", re.I)
@@ -48,8 +49,25 @@ class DriverSideLoading(Rule):
     ```
 
     ## Fix safety
-    No fix is offered yet; `raylint fix` will move loading into the tasks (unsafe: it changes what is
-    read, and where).
+    When `data = np.load(path)` only goes to tasks of this module, whole or as plain slices
+    (`data[a:b]`), the tasks get the path and slice bounds instead, and a copy of each task
+    (`score_from_path`) loads its own part with `np.load(path, mmap_mode="r")[start:stop]`; the
+    driver keeps a memory-mapped load only if it still reads metadata (`len(data)`, `data.shape`).
+    This is always **unsafe**: it changes what is read, and where. The file must exist on every node
+    that runs the tasks (a relative path is made absolute on the driver, since workers do not share
+    its working directory), must not change after the driver's original load, and the tasks receive
+    read-only memory-mapped arrays.
+
+    When the loaded value only goes to one `ray.put`, the load moves into a generated loader task
+    whose ref replaces the put (`ref = pd_read_parquet_task.remote("s3://...")`). This is **safe** when
+    the path is a remote URI literal (`s3://`, `gs://`, `hdfs://`, `http(s)://`) and the other
+    arguments are literals (a failed load then surfaces at `ray.get`), **unsafe** for local paths.
+    Measured here, a loader task gains little for a local file; passing paths to the tasks is what pays.
+
+    No fix when the driver also uses the data otherwise (it might change it before the tasks read it),
+    hands it to an actor, passes two slices of it to one call or slices it with a step, or loads it
+    with anything but `np.load` for tasks (pandas, pyarrow, pickle handles): a per-task reader for
+    those is not clearly the same.
 
     ## Options
     - `extra-loaders` (default `[]`): dotted names of your own loading functions, e.g.
@@ -64,6 +82,7 @@ class DriverSideLoading(Rule):
     code = "RAY005"
     name = "driver-side-loading"
     summary = "The driver loads a dataset, then ships it to tasks"
+    fix_availability = "Sometimes"
     options = {"extra-loaders": Option("extra-loaders", [], "Dotted names of project-specific loading functions")}
 
     def run(self) -> None:
@@ -88,6 +107,7 @@ class DriverSideLoading(Rule):
                         loader,
                         f"The driver loads data with `{what}` and ships it to {sink}: every byte passes through "
                         f"the driver; pass the path and load inside the tasks",
+                        fix=lambda loader=loader, scope=scope: load_in_tasks(self.analysis, loader, scope),
                     )
 
     def _sink(self, site: CallSite) -> Optional[str]:

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional, Tuple
 
 from raylint.analysis import call_arguments, Binding, CallSite
 from raylint.estimate import LARGE
+from raylint.fixers.large_arg_without_put import PutOnce
 from raylint.loops import runs_once
 from raylint.rules.base import Option, Rule
 
@@ -45,7 +46,23 @@ class LargeArgWithoutPut(Rule):
     (ray-project/ray#45731): prefer numpy or Arrow layouts for very large shared data.
 
     ## Fix safety
-    No fix is offered yet; `raylint fix` will insert the `ray.put` once and pass the ref.
+    The fix inserts `matrix_ref = ray.put(matrix)` once in the function that holds the call sites (in the
+    module's own spelling: `r.put`, `put`), after the value is bound and after any `ray.init(...)` there,
+    right before the first call site and outside every loop the value is not rebound in, and passes
+    `matrix_ref` at every call site of that function. It is **safe** when the value is a plain local or
+    module name bound once by assignment and nothing may change it between the put and the last call:
+    no item, attribute or augmented assignment, no known mutating method (`.fill`, `.append`, `.update`,
+    `.sort`, `.resize`, `inplace=True`, torch's `add_`...), no `out=`, no alias, and no hand-off to a
+    function not known to only read it, in that stretch or in any other function that sees the value.
+    Otherwise it is **unsafe**, and also when a call site runs in a lambda (the put runs in the enclosing
+    function), when the put would move out of a `try` or `with` around a call site (a failing put would
+    raise outside it), and for parameters and values of unknown size (`unknown-size`), which may already
+    be ObjectRefs. There is no fix when neither `ray` nor `ray.put` is bound where the put would go (no
+    import is added), when `ray.init` follows the first call site or `ray.shutdown` comes between the
+    calls, when the value is bound after the first call site, or when the call sits in a class body or
+    shares its line with other statements. For pure-Python objects each worker still deserialises its own
+    copy (ray-project/ray#45731): the fix removes the repeated serialisation and the object-store copies,
+    not the memory each worker uses.
 
     ## Options
     - `min-bytes` (default 102400): the size from which a value counts as large.
@@ -59,6 +76,7 @@ class LargeArgWithoutPut(Rule):
     code = "RAY002"
     name = "large-arg-without-put"
     summary = "The same large value is passed by value to many `.remote()` calls"
+    fix_availability = "Sometimes"
     options = {
         "min-bytes": Option("min-bytes", 102400, "Size in bytes from which a value counts as large"),
         "unknown-size": Option("unknown-size", False, "Also report values whose size cannot be worked out"),
@@ -79,6 +97,14 @@ class LargeArgWithoutPut(Rule):
                 binding, size = candidate
                 key = (id(binding), id(site.function))
                 sharing.setdefault(key, []).append((site, argument, binding, size))
+        # binding -> every submission passing it: the fix replaces the argument at all of them at once
+        sites_of: Dict[int, List[CallSite]] = {}
+        for uses in sharing.values():
+            for site, _, binding, _ in uses:
+                sites = sites_of.setdefault(id(binding), [])
+                if not any(known.node is site.node for known in sites):
+                    sites.append(site)
+        put_once = PutOnce(self.analysis)
         reported = set()
         for uses in sharing.values():
             several_sites = len({id(site.node) for site, *_ in uses}) >= 2
@@ -87,7 +113,13 @@ class LargeArgWithoutPut(Rule):
                 if not (in_loop or several_sites) or id(site.node) in reported:
                     continue
                 reported.add(id(site.node))
-                self.report(site.node, self._message(argument, size, in_loop))
+                self.report(
+                    site.node,
+                    self._message(argument, size, in_loop),
+                    fix=lambda site=site, argument=argument, binding=binding, size=size: put_once.fix(
+                        binding, argument.id, sites_of[id(binding)], site, size
+                    ),
+                )
 
     def _candidate(self, site: CallSite, argument: ast.AST) -> Optional[Tuple[Binding, Optional[int]]]:
         """The single binding of a plain name argument and its size, when it is large (or unknown and asked for)."""

@@ -5,6 +5,7 @@ import re
 from typing import Optional
 
 from raylint.analysis import CallSite
+from raylint.fixers.ray_get_in_loop import batch_gets
 from raylint.loops import names_read, runs_once, target_names, walk_local
 from raylint.analysis import keyword_value
 from raylint.rules.base import Rule
@@ -56,7 +57,37 @@ class RayGetInLoop(Rule):
     ```
 
     ## Fix safety
-    No fix is offered yet; the rewrite (one `ray.get` over a list of refs) arrives with `raylint fix`.
+    A fix is offered only when the `ray.get` has exactly one positional argument (no `timeout`) and is
+    the whole element of a comprehension or the whole value in a one-statement `for` body:
+
+    - List and set comprehensions: `[ray.get(f.remote(x)) for x in xs]` becomes
+      `ray.get([f.remote(x) for x in xs])`, a set comprehension `set(ray.get([...]))`, and
+      `[ray.get(r) for r in refs]` becomes `ray.get(list(refs))` (`ray.get` rejects tuples and
+      generators). Safe.
+    - Generator expressions passed to `sum`, `max`, `min`, `sorted`, `list`, `tuple`, `set`,
+      `frozenset`, `dict` or `str.join`, which consume them at once: `sum(ray.get(f.remote(x)) for x in
+      xs)` becomes `sum(ray.get([f.remote(x) for x in xs]))`. Safe. Passed to `any` or `all`, which may
+      stop early: unsafe, every task now runs. Any other generator is lazy and gets no fix.
+    - A `for` statement whose whole body is `out.append(ray.get(...))` becomes
+      `out.extend(ray.get([...]))`; one whose body is `ray.get(...)` becomes `ray.get([...])`; one whose
+      body is `d[k] = ray.get(...)` becomes a dict of refs, `d_refs = {k: f.remote(k) for k in keys}`,
+      then `d.update(zip(d_refs, ray.get(list(d_refs.values()))))`. The dict of refs evaluates the
+      iterable once, so it is also right when the iterable is an iterator, which
+      `zip(keys, ray.get([... for k in keys]))` would find already consumed. Safe when `out` is known
+      to be a list (or deque) and `d` a dict, the loop has no `else`, the loop variable is not read
+      outside the loop (a `for` leaves it bound, a comprehension does not), and the key is a name, a
+      constant or a tuple of them. Otherwise unsafe: an `else` block moves after the new code, and a
+      computed key is evaluated before its task is submitted.
+
+    Even a safe fix changes this much: every task is submitted even if an early one fails (the loop
+    would have stopped at the first error), all results are held in memory at once, tasks that mutate
+    a shared actor may interleave differently, and the keyed form's dict of refs stays bound until the
+    function returns.
+
+    No fix for loops with any other statement (a print, `try`, `break`, `continue`, `return`),
+    `while` and `async for` loops, code in coroutines, timeouts, dict comprehensions, a `ray.get`
+    nested inside a larger element, loops in class bodies, and tasks whose arguments read the
+    collection being filled.
 
     ## Options
     None.
@@ -70,6 +101,7 @@ class RayGetInLoop(Rule):
     name = "ray-get-in-loop"
     summary = "`ray.get` called on one element per loop iteration"
     options: dict = {}
+    fix_availability = "Sometimes"
 
     def run(self) -> None:
         names = self.analysis.names
@@ -80,7 +112,7 @@ class RayGetInLoop(Rule):
                 continue
             message = self._finding(site)
             if message is not None:
-                self.report(site.node, message)
+                self.report(site.node, message, fix=lambda site=site: batch_gets(self.analysis, site))
 
     def _finding(self, site: CallSite) -> Optional[str]:
         call = site.node

@@ -1,0 +1,462 @@
+"""RAY002's rewrite: `big_ref = ray.put(big)` once, before the first call site, and `big_ref` at every site.
+
+Every finding on one value in one function gets the same fix (the one insertion and all the
+replacements), so applying any of them fixes them all and the others have nothing left to do.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from raylint.analysis import call_arguments, Binding, CallSite, Scope
+from raylint.fixers.base import SAFE, UNSAFE, build_fix, FixError, insert_statements, parse_statement
+from raylint.ftypes import Fix
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+_GUARDS = (ast.Try, ast.With, ast.AsyncWith) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+_SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
+                ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# Methods that change their object in place: containers, numpy, pandas, torch modules.
+_MUTATING_METHODS = frozenset({
+    "append", "extend", "insert", "remove", "pop", "popitem", "clear", "update", "setdefault", "sort",
+    "reverse", "add", "discard", "difference_update", "intersection_update", "symmetric_difference_update",
+    "appendleft", "extendleft", "popleft", "rotate", "fill", "resize", "put", "itemset", "setflags",
+    "partition", "byteswap", "__setitem__", "__delitem__", "__setattr__", "__delattr__",
+    "load_state_dict", "train", "eval", "to", "cuda", "cpu", "half", "float", "double", "zero_grad",
+    "register_buffer", "register_parameter", "add_module",
+})
+# Functions that write into their first argument.
+_MUTATING_FUNCTIONS = frozenset({
+    "numpy.copyto", "numpy.put", "numpy.place", "numpy.putmask", "numpy.fill_diagonal", "numpy.random.shuffle",
+    "random.shuffle",
+})
+# Packages whose functions read their arguments (apart from the ones above, `out=` and `*_` names).
+_READING_PACKAGES = frozenset({"builtins", "numpy", "pandas", "torch", "pyarrow", "ray", "math", "statistics",
+                               "json", "pickle", "cloudpickle", "copy"})
+_WRITING_BUILTINS = frozenset({"builtins.setattr", "builtins.delattr", "builtins.exec", "builtins.eval"})
+_PYTHON_OBJECTS = (ast.List, ast.ListComp, ast.Dict, ast.DictComp, ast.Set, ast.SetComp, ast.Tuple)
+
+
+class _Placement:
+    """Where the put goes: before `block[first]`, with the call sites in `block[first:last + 1]`."""
+
+    __slots__ = ("block", "first", "last")
+
+    def __init__(self, block: List[ast.stmt], first: int, last: int):
+        self.block = block
+        self.first = first
+        self.last = last
+
+    @property
+    def anchor(self) -> ast.stmt:
+        return self.block[self.first]
+
+    def start(self) -> Tuple[int, int]:
+        return self.anchor.lineno, self.anchor.col_offset
+
+    def end(self) -> Tuple[int, int]:
+        last = self.block[self.last]
+        return last.end_lineno, last.end_col_offset
+
+
+class PutOnce:
+    """Builds RAY002 fixes for one module; one fix per value and function, shared by its findings."""
+
+    def __init__(self, context):
+        self.context = context
+        self.tree: ast.Module = context.tree
+        self._parents: Optional[Dict[int, ast.AST]] = None
+        self._taken: Dict[int, set] = {}  # id(function) -> the names its body uses
+        self._fixes: Dict[Tuple[int, int], Optional[Fix]] = {}
+        self._probes: List[ast.AST] = []  # kept alive: the name resolver caches by id()
+
+    def fix(self, binding: Binding, name: str, sites: Sequence[CallSite], site: CallSite,
+            size: Optional[int]) -> Optional[Fix]:
+        """The fix for the finding at `site`: the same for every site of `binding` in the same function."""
+        home = self._home(site.node)
+        key = (id(binding), id(home))
+        if key not in self._fixes:
+            same_home = [s for s in sites if self._home(s.node) is home]
+            self._fixes[key] = self._build(binding, name, same_home, home, size)
+        return self._fixes[key]
+
+    # -- the rewrite -----------------------------------------------------------------------
+
+    def _build(self, binding: Binding, name: str, sites: List[CallSite], home: ast.AST,
+               size: Optional[int]) -> Optional[Fix]:
+        home_scope = self._scope_of_home(home)
+        if not self._visible(binding, home_scope):
+            return None  # bound in a lambda or comprehension: no statement can see it
+        put = self._put_spelling(home_scope)
+        if put is None:
+            return None
+        placement = self._placement(sites, home, binding)
+        if placement is None or not self._ray_ready(home, placement):
+            return None
+        arguments = [argument for s in sites for argument in self._value_arguments(s, name, binding)]
+        files = self.context.cst
+        anchor = files.statement_for(placement.anchor, self.context.lines)
+        targets = [files.node_for(argument, self.context.lines, cst.Name) for argument in arguments]
+        if anchor is None or not targets or any(target is None for target in targets):
+            return None
+        safe = (
+            size is not None
+            and binding.kind == "assign"
+            and not binding.path
+            and all(self._function_of(s.node) is home for s in sites)
+            and not any(self._leaves_handler(s.node, home, placement) for s in sites)
+            and not self._may_change(binding, name, home, placement, arguments)
+        )
+        ref = self._fresh_name(name, home)
+        module = _rewrite(files.module, anchor, targets, ref, f"{ref} = {put}({name})\n")
+        if module is None:
+            return None
+        title = f"Put `{name}` in the object store once with `{put}` and pass the ref"
+        if binding.kind == "assign" and _is_python_object(binding.value):
+            title += " (each worker still deserialises its own copy of a Python object)"
+        return build_fix(self.context.source, module, SAFE if safe else UNSAFE, title)
+
+    def _placement(self, sites: List[CallSite], home: ast.AST, binding: Binding) -> Optional[_Placement]:
+        """Right before the statement holding the first site, in the innermost block holding them all,
+        but outside every loop the value is bound outside of; None when the value is bound too late."""
+        chains = [self._statements_above(s.node, home) for s in sites]
+        if not chains or any(not chain for chain in chains):
+            return None
+        depth = 0
+        placement = None
+        while all(len(chain) > depth for chain in chains):
+            block = chains[0][depth][0]
+            if any(chain[depth][0] is not block for chain in chains):
+                break
+            indexes = [chain[depth][1] for chain in chains]
+            placement = _Placement(block, min(indexes), max(indexes))
+            if len(set(indexes)) > 1:
+                break
+            depth += 1
+        if placement is None:
+            return None
+        bound_at = self._binding_statement(binding, home)
+        for block, index in chains[0][:depth]:
+            statement = block[index]
+            if isinstance(statement, _LOOPS) and not (bound_at is not None and _contains(statement, bound_at)):
+                placement = _Placement(block, index, index)
+                break
+        if bound_at is not None and (bound_at.end_lineno, bound_at.end_col_offset) > placement.start():
+            return None
+        return placement
+
+    def _ray_ready(self, home: ast.AST, placement: _Placement) -> bool:
+        """A put before `ray.init` would start Ray by itself and make `ray.init` fail; a `ray.shutdown`
+        between the put and a call site would free the ref."""
+        names = self.context.names
+        for call in self.context.walk.calls:
+            if self._home(call.node) is not home:
+                continue
+            position = (call.node.lineno, call.node.col_offset)
+            if names.call_is_ray(call, "init") and position >= placement.start():
+                return False
+            if names.call_is_ray(call, "shutdown") and placement.start() <= position <= placement.end():
+                return False
+        return True
+
+    # -- safety ----------------------------------------------------------------------------
+
+    def _leaves_handler(self, node: ast.AST, home: ast.AST, placement: _Placement) -> bool:
+        """True when the site sits in a `try` or `with` that the put goes before: a put that fails
+        (an unpicklable value, a full object store) would raise outside of it."""
+        for ancestor in self._ancestors(node):
+            if ancestor is home:
+                return False
+            if isinstance(ancestor, _GUARDS) and not _strictly_contains(ancestor, placement.anchor):
+                return True
+        return False
+
+    def _may_change(self, binding: Binding, name: str, home: ast.AST, placement: _Placement,
+                    arguments: List[ast.Name]) -> bool:
+        """True when the value may be rebound or mutated between the put and the last call site:
+        inside that stretch of the function, or anywhere in another function that sees it."""
+        replaced = {id(argument) for argument in arguments}
+        start, end = placement.start(), placement.end()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Nonlocal) and name in node.names:
+                outer = self._scope_of(node).parent
+                if outer is not None and any(b is binding for b in outer.lookup(name) or ()):
+                    return True  # a nested function rebinds it
+            if not isinstance(node, ast.Name) or node.id != name or node is binding.node or id(node) in replaced:
+                continue
+            if not any(b is binding for b in self._scope_of(node).lookup(name) or ()):
+                continue
+            if not self._mutates(node):
+                continue
+            if self._function_of(node) is not home or start <= (node.lineno, node.col_offset) <= end:
+                return True
+        return False
+
+    def _mutates(self, name: ast.Name) -> bool:
+        """Whether this use of the name may change the value (or rebind it, or hand it on to code that might)."""
+        if not isinstance(name.ctx, ast.Load):
+            return True
+        parents = self._parent_map()
+        expr: ast.AST = name
+        parent = parents.get(id(expr))
+        while isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is expr:
+            expr, parent = parent, parents.get(id(parent))
+        if not isinstance(getattr(expr, "ctx", ast.Load()), ast.Load):
+            return True  # `big[i] = v`, `big.attr = v`, `del big[i]`, `big[i] += v`
+        if isinstance(parent, ast.Call) and parent.func is expr:
+            if not isinstance(expr, ast.Attribute):
+                return True  # calling the value (a model updating its state, say)
+            method = expr.attr
+            return (
+                method in _MUTATING_METHODS
+                or _in_place_name(method)
+                or any(k.arg == "inplace" and not _is_false(k.value) for k in parent.keywords)
+            )
+        if isinstance(parent, ast.keyword):
+            return parent.arg == "out" or self._hands_on(parents[id(parent)], expr)
+        if isinstance(parent, ast.Starred):
+            parent = parents.get(id(parent))
+        if isinstance(parent, ast.Call):
+            return self._hands_on(parent, expr)
+        if expr is name and isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
+            return True  # an alias could be mutated later
+        return expr is name and isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict))
+
+    def _hands_on(self, call: ast.Call, argument: ast.AST) -> bool:
+        """Whether passing `argument` to `call` may mutate it: only known reading functions are trusted."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr == "remote":
+            return False  # a submission serialises a copy
+        qual = self.context.names.qualname(func, self._scope_of(call))
+        if qual is None or qual in _WRITING_BUILTINS or _in_place_name(qual.rsplit(".", 1)[-1]):
+            return True
+        if qual in _MUTATING_FUNCTIONS:
+            return bool(call.args) and call.args[0] is argument
+        if qual.split(".")[0] not in _READING_PACKAGES:
+            return True
+        # numpy ufuncs take `out` as their third positional argument
+        return qual.startswith("numpy.") and argument in call.args[2:]
+
+    # -- where things are ------------------------------------------------------------------
+
+    def _parent_map(self) -> Dict[int, ast.AST]:
+        if self._parents is None:
+            self._parents = {
+                id(child): node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)
+            }
+        return self._parents
+
+    def _ancestors(self, node: ast.AST):
+        parents = self._parent_map()
+        current = parents.get(id(node))
+        while current is not None:
+            yield current
+            current = parents.get(id(current))
+
+    def _home(self, node: ast.AST) -> ast.AST:
+        """The function (or module) whose body the put can go in: lambdas hold no statements."""
+        for ancestor in self._ancestors(node):
+            if isinstance(ancestor, _FUNCTIONS):
+                return ancestor
+        return self.tree
+
+    def _function_of(self, node: ast.AST) -> ast.AST:
+        """The function, lambda or module that runs `node`."""
+        for ancestor in self._ancestors(node):
+            if isinstance(ancestor, _FUNCTIONS + (ast.Lambda,)):
+                return ancestor
+        return self.tree
+
+    def _scope_of(self, node: ast.AST) -> Scope:
+        walk = self.context.walk
+        for ancestor in self._ancestors(node):
+            if isinstance(ancestor, _SCOPE_NODES):
+                return walk.scopes.get(id(ancestor), walk.module_scope)
+        return walk.module_scope
+
+    def _scope_of_home(self, home: ast.AST) -> Scope:
+        walk = self.context.walk
+        return walk.module_scope if home is self.tree else walk.scopes[id(home)]
+
+    @staticmethod
+    def _visible(binding: Binding, scope: Scope) -> bool:
+        current: Optional[Scope] = scope
+        while current is not None:
+            if current is binding.scope:
+                return True
+            current = current.parent
+        return False
+
+    def _statements_above(self, node: ast.AST, home: ast.AST) -> Optional[List[Tuple[List[ast.stmt], int]]]:
+        """The statements holding `node` inside `home`, outermost first, as (block, index) pairs;
+        None when a class body lies in between."""
+        chain = []
+        child = node
+        for ancestor in self._ancestors(node):
+            if isinstance(child, ast.stmt):
+                if isinstance(child, ast.ClassDef):
+                    return None
+                block = _block_holding(ancestor, child)
+                if block is None:
+                    return None
+                chain.append((block, next(i for i, s in enumerate(block) if s is child)))
+            if ancestor is home:
+                return list(reversed(chain))
+            child = ancestor
+        return None
+
+    def _binding_statement(self, binding: Binding, home: ast.AST) -> Optional[ast.stmt]:
+        """The statement binding the value when it is a statement of `home` (parameters come first anyway)."""
+        if binding.kind == "param" or self._home(binding.node) is not home:
+            return None
+        node = binding.node
+        for ancestor in [node, *self._ancestors(node)]:
+            if isinstance(ancestor, ast.stmt):
+                return ancestor
+        return None
+
+    def _value_arguments(self, site: CallSite, name: str, binding: Binding) -> List[ast.Name]:
+        return [
+            argument
+            for argument in call_arguments(site.node)
+            if isinstance(argument, ast.Name)
+            and argument.id == name
+            and any(b is binding for b in site.scope.lookup(name) or ())
+        ]
+
+    # -- names -----------------------------------------------------------------------------
+
+    def _put_spelling(self, scope: Scope) -> Optional[str]:
+        """`ray.put` as this module spells it (`r.put`, a bare `put`), or None when no spelling reaches it."""
+        candidates = []
+        current: Optional[Scope] = scope
+        while current is not None:
+            for bound, bindings in current.bindings.items():
+                for binding in bindings:
+                    if binding.kind != "import":
+                        continue
+                    if isinstance(binding.node, ast.Import) and binding.qualname == "ray":
+                        probe = ast.Attribute(value=ast.Name(id=bound, ctx=ast.Load()), attr="put", ctx=ast.Load())
+                        candidates.append((0 if bound == "ray" else 1, f"{bound}.put", probe))
+                    elif binding.qualname == "ray.put":
+                        candidates.append((2, bound, ast.Name(id=bound, ctx=ast.Load())))
+            current = current.parent
+        for _, spelling, probe in sorted(candidates, key=lambda c: (c[0], c[1])):
+            self._probes.append(probe)
+            if self.context.names.is_ray(probe, scope, "put"):
+                return spelling
+        return None
+
+    def _fresh_name(self, value: str, home: ast.AST) -> str:
+        """`big_ref` (`BIG_REF` at module level, `big_ref` in a function for a constant `BIG`), numbered when
+        the function already uses that name: a new local must not shadow anything its body reads."""
+        key = id(home)
+        if key not in self._taken:
+            taken = set(dir(builtins))
+            for node in ast.walk(home):
+                if isinstance(node, ast.Name):
+                    taken.add(node.id)
+                elif isinstance(node, ast.arg):
+                    taken.add(node.arg)
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    taken.add(node.name)
+                elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                    taken.update(node.names)
+                elif isinstance(node, ast.alias):
+                    taken.add(node.asname or node.name.split(".")[0])
+            self._taken[key] = taken
+        constant = len(value) > 1 and value.isupper()
+        if constant and home is self.tree:
+            base = f"{value}_REF"
+        else:
+            base = f"{value.lower() if constant else value}_ref"
+        candidate, number = base, 0
+        while candidate in self._taken[key]:
+            number += 1
+            candidate = f"{base}_{number}"
+        return candidate
+
+
+class _PassRef(cst.CSTTransformer):
+    """Replaces the argument names by the ref's name and follows the anchor statement to its new node;
+    the anchor gives its leading blank lines to the inserted statement and keeps its comments."""
+
+    def __init__(self, targets: Sequence[cst.Name], ref: str, anchor: cst.CSTNode):
+        self.targets = {id(target) for target in targets}
+        self.ref = ref
+        self.anchor = anchor
+        self.new_anchor: Optional[cst.CSTNode] = None
+        self.blank_lines: Sequence[cst.EmptyLine] = ()
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        if id(original_node) in self.targets:
+            return updated_node.with_changes(value=self.ref)
+        return updated_node
+
+    def on_leave(self, original_node, updated_node):
+        result = super().on_leave(original_node, updated_node)
+        if original_node is self.anchor:
+            lines = list(result.leading_lines)
+            blank = 0
+            while blank < len(lines) and lines[blank].comment is None:
+                blank += 1
+            self.blank_lines = lines[:blank]
+            result = result.with_changes(leading_lines=lines[blank:])
+            self.new_anchor = result
+        return result
+
+
+def _rewrite(module: cst.Module, anchor: cst.CSTNode, targets: Sequence[cst.Name], ref: str,
+             statement: str) -> Optional[cst.Module]:
+    transformer = _PassRef(targets, ref, anchor)
+    replaced = module.visit(transformer)
+    if transformer.new_anchor is None:
+        return None
+    put = parse_statement(statement, module).with_changes(leading_lines=transformer.blank_lines)
+    try:
+        return insert_statements(replaced, transformer.new_anchor, [put], after=False)
+    except FixError:
+        return None  # the first site's statement is not in a block (an `elif`): no place for the put
+
+
+def _block_holding(parent: ast.AST, statement: ast.stmt) -> Optional[List[ast.stmt]]:
+    for _, value in ast.iter_fields(parent):
+        if isinstance(value, list) and any(item is statement for item in value):
+            return value
+    return None
+
+
+def _contains(outer: ast.stmt, inner: ast.stmt) -> bool:
+    return (outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset) and (
+        inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)
+
+
+def _strictly_contains(outer: ast.stmt, inner: ast.stmt) -> bool:
+    return outer is not inner and _contains(outer, inner)
+
+
+def _in_place_name(name: str) -> bool:
+    """torch's convention: `add_`, `zero_`, `normal_` work in place."""
+    return name.endswith("_") and not name.endswith("__")
+
+
+def _is_false(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is False
+
+
+def _is_python_object(value: Optional[ast.AST]) -> bool:
+    """Lists, dicts, sets and tuples: `ray.put` does not share them, each worker unpickles its own."""
+    if isinstance(value, _PYTHON_OBJECTS):
+        return True
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
+        return _is_python_object(value.left) or _is_python_object(value.right)
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in ("list", "dict", "set", "tuple")
+    )

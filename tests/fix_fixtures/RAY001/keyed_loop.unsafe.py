@@ -1,0 +1,54 @@
+from collections import defaultdict
+
+import ray
+
+
+@ray.remote
+def train(lr, depth):
+    return lr * depth
+
+
+def grid_search(lrs, depth):
+    scores = {}
+    scores_refs = {lr: train.remote(lr, depth) for lr in lrs}
+    scores.update(zip(scores_refs, ray.get(list(scores_refs.values()))))
+    return scores
+
+
+def two_dimensional(lrs, depths):
+    scores = defaultdict(float)
+    scores_refs = {(lr, depth): train.remote(lr, depth) for lr, depth in zip(lrs, depths)}
+    scores.update(zip(scores_refs, ray.get(list(scores_refs.values()))))
+    return scores
+
+
+def pending_refs(configs):
+    pending = {name: train.remote(*config) for name, config in configs.items()}
+    results = dict()
+    # `results_refs` is taken: the dict of refs gets another name
+    results_refs = None
+    results_refs_2 = {name: ref for name, ref in pending.items()}
+    results.update(zip(results_refs_2, ray.get(list(results_refs_2.values()))))
+    return results, results_refs
+
+
+def unknown_mapping(results, lrs):
+    # `results` is a parameter: it may not be a dict (unsafe)
+    results_refs_2 = {lr: train.remote(lr, 2) for lr in lrs}
+    results.update(zip(results_refs_2, ray.get(list(results_refs_2.values()))))
+
+
+def computed_key(models):
+    results_by_name = {}
+    # the key is now computed before the task is submitted (unsafe)
+    results_by_name_refs = {model.name: train.remote(model.lr, model.depth) for model in models}
+    results_by_name.update(zip(results_by_name_refs, ray.get(list(results_by_name_refs.values()))))
+    return results_by_name
+
+
+def list_slots(n):
+    out = [None] * n
+    # `out` is a list: `update` would not work, no fix
+    for i in range(n):
+        out[i] = ray.get(train.remote(i, 1))
+    return out

@@ -1,0 +1,34 @@
+import numpy as np
+import ray
+
+
+@ray.remote
+def column_mean(matrix, col):
+    return float(matrix[:, col].mean())
+
+
+@ray.remote
+def row_sum(matrix, row):
+    return float(matrix[row].sum())
+
+
+MATRIX = np.random.rand(1000, 1000)
+
+
+def columns(cols):
+    matrix_ref = ray.put(MATRIX)
+    # each function puts the module's value once per call: safe
+    return ray.get([column_mean.remote(matrix_ref, c) for c in cols])
+
+
+def rows(indexes):
+    matrix_ref = ray.put(MATRIX)
+    return ray.get([row_sum.remote(matrix_ref, r) for r in indexes])
+
+
+def through_a_lambda(cols):
+    matrix = np.random.rand(1000, 1000)
+    matrix_ref = ray.put(matrix)
+    # the call site runs in the lambda, the put in this function: unsafe
+    refs = list(map(lambda c: column_mean.remote(matrix_ref, c), cols))
+    return ray.get(refs)

@@ -1,0 +1,39 @@
+import os
+
+import numpy
+import ray
+
+
+@ray.remote
+def normalise(rows, scale, start=0):
+    return rows / scale + start
+
+
+@ray.remote
+def normalise_from_path(rows_path, rows_start, rows_stop, scale, start=0):
+    rows = numpy.load(rows_path, mmap_mode="r")[rows_start:rows_stop]
+    return rows / scale + start
+
+
+@ray.remote
+def describe(table):
+    return table.mean()
+
+
+@ray.remote
+def describe_from_path(path):
+    table = numpy.load(path, mmap_mode="r")
+    return table.mean()
+
+
+if __name__ == "__main__":
+    ray.init()
+    # a relative path: the workers do not share the driver's working directory
+    features_path = os.path.abspath("data/features.npy")
+    features = numpy.load(features_path, mmap_mode="r")
+    step = 4096
+    parts = []
+    for i in range(0, len(features), step):
+        parts.append(normalise_from_path.remote(scale=2.0, rows_path=features_path, rows_start=i, rows_stop=i + step))
+    summary = describe_from_path.remote(features_path)
+    print(features.shape, ray.get(parts), ray.get(summary))
