@@ -62,7 +62,8 @@ def run_check(target: Path, workdir: str, cache_dir: str, jobs: int | None) -> t
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", nargs="?", type=Path, help="directory to lint (default: the installed ray package)")
+    parser.add_argument("path", nargs="?", type=Path,
+                        help="directory to lint (default: the installed ray package)")
     parser.add_argument("--jobs", type=int, help="passed on to `raylint check --jobs`")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a run misses its target")
     args = parser.parse_args()
@@ -82,7 +83,7 @@ def main() -> int:
             verdict = "ok" if seconds < target_s else "MISSED"
             if seconds >= target_s:
                 missed.append(run)
-            print(f"{run}: {files} files, {lines} lines, {seconds:.2f} s, "
+            print(f"{run}: {files:,} files, {lines:,} lines, {seconds:.2f} s, "
                   f"{lines / seconds:,.0f} lines/s (target < {target_s} s: {verdict})")
     if sorted(outputs["cold"].splitlines()) != sorted(outputs["warm"].splitlines()):
         print("warning: the warm run reported different findings from the cold run")

@@ -1,7 +1,7 @@
 """RAY002 large-arg-without-put: the same 256 MiB array is passed by value to every task.
 
-Ray copies the array into the object store once per call (20 copies, 5 GiB in all, spilled to disk once the store is full);
-`data_ref = ray.put(data)` before the loop, passing `data_ref`, would store it once.
+Ray copies the array into the object store once per call (20 copies, 5 GiB in all, spilled to disk
+once the store is full); `data_ref = ray.put(data)` before the loop, passing `data_ref`, stores it once.
 """
 
 import numpy as np

@@ -13,7 +13,8 @@ import ray
 NUM_VALUES = 50_000_000  # int64: about 380 MiB on disk
 NUM_CHUNKS = 8
 CHUNK = NUM_VALUES // NUM_CHUNKS
-DATA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ray005_values.npy")
+DATA_DIR = os.path.dirname(os.path.abspath(__file__))
+DATA_PATH = os.path.join(DATA_DIR, "ray005_values.npy")
 
 
 @ray.remote(num_cpus=1)
@@ -25,7 +26,7 @@ def write_data_file():
     """Create the data file once, atomically, so a half-written file is never read."""
     if os.path.exists(DATA_PATH):
         return
-    tmp_path = f"{DATA_PATH}.{os.getpid()}.tmp"
+    tmp_path = os.path.join(DATA_DIR, f"ray005_values.{os.getpid()}.tmp.npy")
     with open(tmp_path, "wb") as fh:
         np.save(fh, np.arange(NUM_VALUES, dtype=np.int64))
     os.replace(tmp_path, DATA_PATH)

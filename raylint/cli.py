@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 import difflib
+import importlib.util
 
 import click
 
@@ -229,6 +230,57 @@ def rule(rule: Optional[str], show_all: bool) -> None:
         except KeyError:
             raise UsageProblem(f"unknown rule {rule!r}; expected one of {', '.join(rules)}") from None
     click.echo(rule_page(code), nl=False)
+
+
+@main.command()
+@click.argument("programs", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Timed rounds per version, after one warm-up round each.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=600, show_default=True,
+              help="Seconds one run may take before it is killed and reported.")
+@click.option("--compare", type=click.Choice(["stdout", "return"]), default="stdout", show_default=True,
+              help="Compare the driver's standard output, or the value main() returns.")
+@click.option("--safe-only", is_flag=True, help="Apply only safe fixes (default: every fix, unsafe ones too).")
+@click.option("--address", help="Use this running cluster (auto, host:port, ray://...); nothing is started.")
+@click.option("--submit", "submit_url", help="Submit both versions as Ray Jobs to this dashboard URL.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Worker nodes of the local cluster raylint starts.")
+@click.option("--cpus-per-worker", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--output-format", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def validate(programs, repeat, timeout, compare, safe_only, address, submit_url, workers, cpus_per_worker,
+             output_format) -> None:
+    """Fix each PROGRAM, run original and fixed on a real Ray cluster, compare results and time them."""
+    if importlib.util.find_spec("ray") is None:
+        _fail("validate needs Ray: pip install 'raylint[ray]'")
+    if address and submit_url:
+        raise UsageProblem("--address and --submit are exclusive")
+    from raylint.validate import session
+
+    try:
+        reports, machine = session.run(
+            [Path(p) for p in programs],
+            session.Request(repeat=repeat, timeout=timeout, compare=compare, safe_only=safe_only,
+                            address=address, submit_url=submit_url, workers=workers,
+                            cpus_per_worker=cpus_per_worker),
+            progress=None if output_format == "json" else _progress,
+        )
+    except session.ValidationError as error:
+        _fail(error)
+    if output_format == "json":
+        from raylint.validate.report import render_json
+
+        click.echo(render_json(reports), nl=False)
+    else:
+        from rich.console import Console
+
+        from raylint.validate.report import print_table
+
+        print_table(reports, Console(), machine)
+    sys.exit(EXIT_CLEAN if all(report.passed for report in reports) else EXIT_FINDINGS)
+
+
+def _progress(message: str) -> None:
+    click.echo(f"raylint validate: {message}", err=True)
 
 
 def _load_settings(config_path: Optional[str]):

@@ -40,6 +40,7 @@ class FixOutcome:
     fixed: int
     result: FileResult  # the findings of the final text
     errors: List[str] = field(default_factory=list)
+    codes: List[str] = field(default_factory=list)  # the code of each fix applied, in order
 
 
 def fix_text(
@@ -54,6 +55,7 @@ def fix_text(
     """Fix one file's text in passes; `result` is its findings when already known."""
     fixed = 0
     errors: List[str] = []
+    codes: List[str] = []
     for _ in range(MAX_PASSES):
         if result is None:
             result = lint_source(source, path, options, module_name, index)
@@ -70,11 +72,12 @@ def fix_text(
             errors.append(f"{path}: {chosen[0].code} fix dropped: fixed code does not parse")
             break
         fixed += len(chosen)
+        codes.extend(d.code for d in chosen)
         source = new_source
         result = None
     if result is None:
         result = lint_source(source, path, options, module_name, index)
-    return FixOutcome(source, fixed, result, list(dict.fromkeys(errors)))
+    return FixOutcome(source, fixed, result, list(dict.fromkeys(errors)), codes)
 
 
 def _non_overlapping(diagnostics: List[Diagnostic]) -> List[Diagnostic]:

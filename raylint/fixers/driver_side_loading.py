@@ -10,15 +10,15 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from raylint.analysis import Scope, keyword_value
+from raylint.analysis import Scope
 from raylint.fixers.base import SAFE, UNSAFE, parse_expression, parse_statement
 from raylint.fixers.tiny_task_fanout import (
     Rewrite,
     blank_lines,
     block_of,
-    finish,
     call_sites_by_node,
     definition_scope,
+    finish,
     fresh_name,
     generated,
     only_ray_remote_decorator,
@@ -46,6 +46,7 @@ _STDLIB = getattr(sys, "stdlib_module_names", frozenset({
     "logging", "math", "os", "pathlib", "pickle", "random", "re", "shutil", "subprocess", "sys", "tempfile", "time",
     "typing",
 }))
+_PATH_METHODS = frozenset({"resolve", "absolute", "joinpath", "with_suffix", "with_name", "expanduser", "format"})
 _ABSOLUTE_CALLS = frozenset({"os.path.abspath", "os.path.realpath"})
 _PATH_KEEPING_CALLS = frozenset({"os.path.dirname", "os.path.normpath", "os.fspath", "pathlib.Path", "builtins.str"})
 
@@ -214,7 +215,7 @@ def _per_task_load(context, loader: ast.Call, scope: Scope, statement: ast.Assig
     if any(isinstance(s, ast.Constant) and isinstance(s.value, str) and s.value.endswith(".npz")
            for s in ast.walk(_traced(path, scope))):
         return None  # an .npz archive cannot be memory-mapped or sliced
-    if _opened_file(context, path, scope):
+    if not _path_like(context, path, scope):
         return None
     names = context.names
     files = context.cst
@@ -293,6 +294,8 @@ def _task_copy(context, use: _TaskUse, load_spelling: str, rewrite: Rewrite, tak
     if block is None:
         return None
     local = taken_names(function)
+    if load_spelling.split(".")[0] in local:
+        return None  # the body has a name of its own that hides the module's numpy
     bases = ("path", "start", "stop") if use.sliced else ("path",)
     if local & set(bases):
         bases = tuple(f"{use.param}_{b}" for b in bases)
@@ -401,7 +404,6 @@ def _loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str
     doing the same call. Safe only for remote URIs: a local path may exist only on the driver's machine."""
     if qualname is None or not (qualname in _PATH_LOADERS or qualname.startswith(_PATH_LOADER_PREFIXES)):
         return None
-    names = context.names
     files = context.cst
     module = files.module
     lines = context.lines
@@ -440,6 +442,8 @@ def _loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str
         return None
     args = list(load_call.args)
     path = loader.args[0] if loader.args and not isinstance(loader.args[0], ast.Starred) else None
+    if path is not None and not _path_like(context, path, scope):
+        return None  # an open file or buffer cannot be sent to a task
     if _relative_literal(path):
         os_name = _module_name_visible(context, "os", scope) or _add_import(context, "os", rewrite, taken)
         if os_name is None:
@@ -680,11 +684,15 @@ def _stable_everywhere(path: ast.AST, scope: Scope, uses: _Uses, sites) -> bool:
     return True
 
 
-def _opened_file(context, path: ast.AST, scope: Scope) -> bool:
-    """`np.load(fh)` with an open file handle: a handle cannot be sent to a task."""
+def _path_like(context, path: ast.AST, scope: Scope) -> bool:
+    """A path or URI rather than an open file or an in-memory buffer, which cannot be sent to a task."""
+    if isinstance(path, ast.Name) and any(b.kind == "with" for b in scope.lookup(path.id) or []):
+        return False
     traced = _traced(path, scope)
-    if isinstance(path, ast.Name):
-        bindings = scope.lookup(path.id) or []
-        if any(b.kind == "with" for b in bindings):
-            return True
-    return isinstance(traced, ast.Call) and context.names.qualname(traced.func, scope) in ("builtins.open", "io.open")
+    if not isinstance(traced, ast.Call):
+        return True
+    func = traced.func
+    if isinstance(func, ast.Attribute) and func.attr in _PATH_METHODS:
+        return True
+    qual = context.names.qualname(func, scope) or ""
+    return qual.startswith(("os.path.", "pathlib.")) or qual in ("builtins.str", "os.fspath", "os.getenv")

@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from raylint.analysis import call_arguments, Binding, CallSite, Scope
-from raylint.fixers.base import SAFE, UNSAFE, build_fix, FixError, insert_statements, parse_statement
+from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_statement
 from raylint.ftypes import Fix
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -71,6 +71,8 @@ class PutOnce:
         self.context = context
         self.tree: ast.Module = context.tree
         self._parents: Optional[Dict[int, ast.AST]] = None
+        self._names: Dict[str, List[ast.AST]] = {}
+        self._homes: Dict[int, ast.AST] = {}
         self._taken: Dict[int, set] = {}  # id(function) -> the names its body uses
         self._fixes: Dict[Tuple[int, int], Optional[Fix]] = {}
         self._probes: List[ast.AST] = []  # kept alive: the name resolver caches by id()
@@ -113,13 +115,16 @@ class PutOnce:
             and not self._may_change(binding, name, home, placement, arguments)
         )
         ref = self._fresh_name(name, home)
-        module = _rewrite(files.module, anchor, targets, ref, f"{ref} = {put}({name})\n")
+        touched = [files.top_level(node) for node in [placement.anchor, *arguments]]
+        if any(statement is None for statement in touched):
+            return None
+        module = _rewrite(files, anchor, touched, targets, ref, f"{ref} = {put}({name})\n")
         if module is None:
             return None
         title = f"Put `{name}` in the object store once with `{put}` and pass the ref"
         if binding.kind == "assign" and _is_python_object(binding.value):
             title += " (each worker still deserialises its own copy of a Python object)"
-        return build_fix(self.context.source, module, SAFE if safe else UNSAFE, title)
+        return build_fix(files, module, SAFE if safe else UNSAFE, title)
 
     def _placement(self, sites: List[CallSite], home: ast.AST, binding: Binding) -> Optional[_Placement]:
         """Right before the statement holding the first site, in the innermost block holding them all,
@@ -182,12 +187,16 @@ class PutOnce:
         inside that stretch of the function, or anywhere in another function that sees it."""
         replaced = {id(argument) for argument in arguments}
         start, end = placement.start(), placement.end()
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Nonlocal) and name in node.names:
+        owner = binding.scope.node
+        for node in self._uses(name):
+            if owner is not self.tree and not owner.lineno <= node.lineno <= owner.end_lineno:
+                continue  # outside the scope that binds it: cannot see it
+            if isinstance(node, ast.Nonlocal):
                 outer = self._scope_of(node).parent
                 if outer is not None and any(b is binding for b in outer.lookup(name) or ()):
                     return True  # a nested function rebinds it
-            if not isinstance(node, ast.Name) or node.id != name or node is binding.node or id(node) in replaced:
+                continue
+            if node is binding.node or id(node) in replaced:
                 continue
             if not any(b is binding for b in self._scope_of(node).lookup(name) or ()):
                 continue
@@ -246,10 +255,22 @@ class PutOnce:
 
     def _parent_map(self) -> Dict[int, ast.AST]:
         if self._parents is None:
-            self._parents = {
-                id(child): node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)
-            }
+            self._parents = {}
+            self._names = {}
+            for node in ast.walk(self.tree):
+                for child in ast.iter_child_nodes(node):
+                    self._parents[id(child)] = node
+                if isinstance(node, ast.Name):
+                    self._names.setdefault(node.id, []).append(node)
+                elif isinstance(node, ast.Nonlocal):
+                    for declared in node.names:
+                        self._names.setdefault(declared, []).append(node)
         return self._parents
+
+    def _uses(self, name: str) -> List[ast.AST]:
+        """Every `Name` node spelling `name`, and the `nonlocal` statements declaring it."""
+        self._parent_map()
+        return self._names.get(name, [])
 
     def _ancestors(self, node: ast.AST):
         parents = self._parent_map()
@@ -260,10 +281,10 @@ class PutOnce:
 
     def _home(self, node: ast.AST) -> ast.AST:
         """The function (or module) whose body the put can go in: lambdas hold no statements."""
-        for ancestor in self._ancestors(node):
-            if isinstance(ancestor, _FUNCTIONS):
-                return ancestor
-        return self.tree
+        key = id(node)
+        if key not in self._homes:
+            self._homes[key] = next((a for a in self._ancestors(node) if isinstance(a, _FUNCTIONS)), self.tree)
+        return self._homes[key]
 
     def _function_of(self, node: ast.AST) -> ast.AST:
         """The function, lambda or module that runs `node`."""
@@ -383,45 +404,53 @@ class PutOnce:
 
 
 class _PassRef(cst.CSTTransformer):
-    """Replaces the argument names by the ref's name and follows the anchor statement to its new node;
-    the anchor gives its leading blank lines to the inserted statement and keeps its comments."""
+    """Passes the ref at the call sites and puts the value right before the anchor statement."""
 
-    def __init__(self, targets: Sequence[cst.Name], ref: str, anchor: cst.CSTNode):
+    def __init__(self, targets: Sequence[cst.Name], ref: str, anchor: cst.CSTNode, put: cst.SimpleStatementLine):
         self.targets = {id(target) for target in targets}
         self.ref = ref
         self.anchor = anchor
-        self.new_anchor: Optional[cst.CSTNode] = None
-        self.blank_lines: Sequence[cst.EmptyLine] = ()
+        self.put = put
+        self.inserted = False
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
         if id(original_node) in self.targets:
             return updated_node.with_changes(value=self.ref)
         return updated_node
 
-    def on_leave(self, original_node, updated_node):
-        result = super().on_leave(original_node, updated_node)
-        if original_node is self.anchor:
-            lines = list(result.leading_lines)
-            blank = 0
-            while blank < len(lines) and lines[blank].comment is None:
-                blank += 1
-            self.blank_lines = lines[:blank]
-            result = result.with_changes(leading_lines=lines[blank:])
-            self.new_anchor = result
-        return result
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock):
+        body = self.splice(original_node.body, updated_node.body)
+        return updated_node if body is None else updated_node.with_changes(body=body)
 
-
-def _rewrite(module: cst.Module, anchor: cst.CSTNode, targets: Sequence[cst.Name], ref: str,
-             statement: str) -> Optional[cst.Module]:
-    transformer = _PassRef(targets, ref, anchor)
-    replaced = module.visit(transformer)
-    if transformer.new_anchor is None:
+    def splice(self, original: Sequence[cst.CSTNode], updated: Sequence[cst.CSTNode]) -> Optional[list]:
+        """`updated` with the put before the anchor, which gives it its leading blank lines and keeps its
+        comments; None when the anchor is not in this block."""
+        for index, statement in enumerate(original):
+            if statement is self.anchor:
+                anchor = updated[index]
+                lines = list(anchor.leading_lines)
+                blank = 0
+                while blank < len(lines) and lines[blank].comment is None:
+                    blank += 1
+                put = self.put.with_changes(leading_lines=lines[:blank])
+                self.inserted = True
+                return [*updated[:index], put, anchor.with_changes(leading_lines=lines[blank:]), *updated[index + 1:]]
         return None
-    put = parse_statement(statement, module).with_changes(leading_lines=transformer.blank_lines)
-    try:
-        return insert_statements(replaced, transformer.new_anchor, [put], after=False)
-    except FixError:
-        return None  # the first site's statement is not in a block (an `elif`): no place for the put
+
+
+def _rewrite(files, anchor: cst.CSTNode, touched: Sequence[cst.CSTNode], targets: Sequence[cst.Name], ref: str,
+             statement: str) -> Optional[cst.Module]:
+    """The module with the put inserted and the refs passed; only the top-level statements in `touched`
+    are visited, so a fix costs the size of its function rather than of the file."""
+    module = files.module
+    transformer = _PassRef(targets, ref, anchor, parse_statement(statement, module))
+    wanted = {id(statement) for statement in touched}
+    body = [statement.visit(transformer) if id(statement) in wanted else statement for statement in module.body]
+    if not transformer.inserted:
+        body = transformer.splice(module.body, body)
+    if body is None:
+        return None  # the first site's statement is in no block (an `elif`): no place for the put
+    return module.with_changes(body=body)
 
 
 def _block_holding(parent: ast.AST, statement: ast.stmt) -> Optional[List[ast.stmt]]:

@@ -149,7 +149,6 @@ def _slid_up(edit: Edit, lines: Sequence[str]) -> Edit:
     return Edit("".join(inserted), Location(row, 1), Location(row, 1))
 
 
-
 def parents(tree: ast.AST) -> Dict[int, ast.AST]:
     """id(node) -> parent node, for the whole tree."""
     found = {}
@@ -240,8 +239,7 @@ def generated(base: str, make: Callable[[str], cst.BaseStatement], block: Sequen
         statement = make(candidate)
         if candidate in existing:
             present = existing[candidate]
-            same = module.code_for_node(without_leading_lines(present)) == module.code_for_node(
-                without_leading_lines(statement))
+            same = _comparable(present, module) == _comparable(statement, module)
             if same or (reuse is not None and reuse(present)):
                 taken.add(candidate)
                 return candidate, None
@@ -250,6 +248,14 @@ def generated(base: str, make: Callable[[str], cst.BaseStatement], block: Sequen
             return candidate, statement
         candidate = f"{base}_{counter}"
         counter += 1
+
+
+def _comparable(statement: cst.CSTNode, module: cst.Module) -> str:
+    """Code to tell a generated definition from another: decorators aside, since another rule's fix
+    (RAY003's `num_cpus=1`) may have changed them since."""
+    if isinstance(statement, cst.FunctionDef):
+        statement = statement.with_changes(decorators=(), lines_after_decorators=())
+    return module.code_for_node(without_leading_lines(statement))
 
 
 def plain_copy(definition: cst.FunctionDef, name: str, blank: int) -> cst.FunctionDef:
@@ -497,7 +503,7 @@ def _single_get(name: str, owner: ast.AST, statement: ast.stmt, expected: List[a
         found = node
     if found is None or (found.lineno, found.col_offset) < (statement.end_lineno, statement.end_col_offset):
         return None
-    for site_id, site in sites.items():
+    for site in sites.values():
         call = site.node
         if call.args and call.args[0] is found and _is_get_of(call, found, names, sites):
             return call
@@ -505,13 +511,29 @@ def _single_get(name: str, owner: ast.AST, statement: ast.stmt, expected: List[a
 
 
 def _only_inside(name: str, owner: ast.AST, loop: ast.AST) -> bool:
-    """The loop variable is not read or bound outside the loop (it will not exist after the rewrite)."""
-    for node in ast.walk(owner):
+    """The loop variable is not read or bound outside the loop (it will not exist after the rewrite);
+    comprehensions, lambdas and functions that bind a name of their own are other variables."""
+    stack = list(ast.iter_child_nodes(owner))
+    while stack:
+        node = stack.pop()
         if isinstance(node, ast.Name) and node.id == name and not node_contains(loop, node):
             return False
         if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
             return False
+        if _binds_own(node, name):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
     return True
+
+
+def _binds_own(node: ast.AST, name: str) -> bool:
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+        return any(isinstance(n, ast.Name) and n.id == name for g in node.generators for n in ast.walk(g.target))
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = node.args
+        every = list(args.posonlyargs) + list(args.args) + list(args.kwonlyargs) + [args.vararg, args.kwarg]
+        return any(a is not None and a.arg == name for a in every)
+    return False
 
 
 def _holds_refs(names, iterable: ast.AST, scope: Scope) -> bool:

@@ -34,6 +34,8 @@ def ray_environment(extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """The environment of every Ray process and program the harness starts: no usage statistics."""
     env = dict(os.environ)
     env["RAY_USAGE_STATS_ENABLED"] = "0"
+    # `python` in a job's entrypoint, and Ray's own workers, use this interpreter and its packages
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env.pop("RAY_ADDRESS", None)
     if extra:
         env.update(extra)
@@ -63,6 +65,8 @@ class Cluster:
 
     address: str
     dashboard_url: Optional[str] = None
+    # extra environment for every process that talks to this cluster
+    env: Dict[str, str] = field(default_factory=dict)
 
     def resources(self) -> Dict[str, float]:
         """The cluster's total resources, asked through a short-lived driver."""
@@ -71,7 +75,7 @@ class Cluster:
             "print(json.dumps(ray.cluster_resources())); ray.shutdown()" % self.address
         )
         completed = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=ray_environment()
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=ray_environment(self.env)
         )
         if completed.returncode != 0:
             raise ClusterError(f"cannot reach the Ray cluster at {self.address}: {_last_line(completed.stderr)}")
@@ -98,7 +102,9 @@ class LocalCluster(Cluster):
         temp_dir = tempfile.mkdtemp(prefix="rl-", dir="/tmp" if os.path.isdir("/tmp") else None)
         dashboard_port = free_port() if dashboard else None
         cluster = cls(address=address, temp_dir=temp_dir,
-                      dashboard_url=f"http://127.0.0.1:{dashboard_port}" if dashboard else None)
+                      dashboard_url=f"http://127.0.0.1:{dashboard_port}" if dashboard else None,
+                      # our own throwaway cluster: a token file in the user's home must not switch on auth
+                      env={"RAY_AUTH_MODE": "disabled"})
         head = [ray, "start", "--head", "--block", f"--port={port}", "--num-cpus=0", "--num-gpus=0",
                 f"--object-store-memory={HEAD_OBJECT_STORE_BYTES}", f"--temp-dir={temp_dir}",
                 f"--ray-client-server-port={free_port()}", "--disable-usage-stats"]
@@ -126,7 +132,7 @@ class LocalCluster(Cluster):
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            env=ray_environment(),
+            env=ray_environment(self.env),
             start_new_session=True,  # its own process group: stop() signals exactly this tree
         )
         self.processes.append(process)
@@ -144,7 +150,7 @@ class LocalCluster(Cluster):
                     error = process.stderr.read().decode(errors="replace") if process.stderr else ""
                     raise ClusterError(f"`ray start` exited with code {process.returncode}: {_last_line(error)}")
             completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                       timeout=120, env=ray_environment())
+                                       timeout=120, env=ray_environment(self.env))
             lines = completed.stdout.strip().splitlines()
             if completed.returncode == 0 and lines and lines[-1].isdigit() and int(lines[-1]) >= count:
                 return

@@ -1,3 +1,4 @@
+import io
 import pickle
 
 import numpy as np
@@ -56,3 +57,16 @@ if __name__ == "__main__":
         table_ref = ray.put(table)
 
     print(ray.get([centred, frame_sum, both, every_other]), model_ref, holder, table_ref)
+
+
+def from_memory(blob):
+    # an in-memory buffer cannot be sent to a task
+    buffered = np.load(io.BytesIO(blob))
+    return total.remote(buffered[:10])
+
+
+def from_handle():
+    # neither can an open file
+    with open("data/frame.csv") as handle:
+        frame_ref = ray.put(pd.read_csv(handle))
+    return frame_ref
