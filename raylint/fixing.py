@@ -60,37 +60,52 @@ def fix_text(
         if result is None:
             result = lint_source(source, path, options, module_name, index)
         errors.extend(result.fix_errors)
-        chosen = _non_overlapping([d for d in result.diagnostics if policy.applies(d)])
+        chosen, duplicates = _non_overlapping([d for d in result.diagnostics if policy.applies(d)])
+        chosen, dropped = _parsing_subset(source, chosen)
+        for diagnostic in dropped:
+            errors.append(f"{path}: {diagnostic.code} fix dropped: fixed code does not parse")
+        duplicates = [d for d in duplicates if any(d.fix.edits == c.fix.edits for c in chosen)]
         if not chosen:
             break
-        new_source = apply_edits(source, [edit for d in chosen for edit in d.fix.edits])
-        if len(chosen) > 1 and not _parses(new_source):
-            # each fix parses alone but not together: apply the first only and re-derive the rest
-            chosen = chosen[:1]
-            new_source = apply_edits(source, chosen[0].fix.edits)
-        if not _parses(new_source):
-            errors.append(f"{path}: {chosen[0].code} fix dropped: fixed code does not parse")
-            break
-        fixed += len(chosen)
-        codes.extend(d.code for d in chosen)
-        source = new_source
+        source = apply_edits(source, [edit for d in chosen for edit in d.fix.edits])
+        fixed += len(chosen) + len(duplicates)
+        codes.extend(d.code for d in chosen + duplicates)
         result = None
     if result is None:
         result = lint_source(source, path, options, module_name, index)
     return FixOutcome(source, fixed, result, list(dict.fromkeys(errors)), codes)
 
 
-def _non_overlapping(diagnostics: List[Diagnostic]) -> List[Diagnostic]:
-    """Fixes in order of their first edit; a fix touching a range already taken waits for the next pass."""
+def _non_overlapping(diagnostics: List[Diagnostic]):
+    """Fixes in order of their first edit; a fix touching a range already taken waits for the next pass.
+    A fix identical to one already taken (one rewrite serving several findings) is returned apart: it is
+    fixed by the same edits."""
     taken = []
-    chosen = []
+    chosen: List[Diagnostic] = []
+    duplicates: List[Diagnostic] = []
     for diagnostic in sorted(diagnostics, key=lambda d: (min(e.location for e in d.fix.edits), d.code)):
+        if any(diagnostic.fix.edits == other.fix.edits for other in chosen):
+            duplicates.append(diagnostic)
+            continue
         ranges = [(e.location, e.end_location) for e in diagnostic.fix.edits]
         if any(_overlap(a, b) for a in ranges for b in taken):
             continue
         taken.extend(ranges)
         chosen.append(diagnostic)
-    return chosen
+    return chosen, duplicates
+
+
+def _parsing_subset(source: str, chosen: List[Diagnostic]):
+    """The fixes whose result parses. Usually all of them, checked with one parse; otherwise each fix is
+    tried alone, those that break the code are dropped (and reported), and the others are kept together
+    only if they still parse together (else the first alone; the rest are re-derived next pass)."""
+    if not chosen or _parses(apply_edits(source, [e for d in chosen for e in d.fix.edits])):
+        return chosen, []
+    good = [d for d in chosen if _parses(apply_edits(source, d.fix.edits))]
+    dropped = [d for d in chosen if d not in good]
+    if len(good) > 1 and not _parses(apply_edits(source, [e for d in good for e in d.fix.edits])):
+        good = good[:1]
+    return good, dropped
 
 
 def _overlap(a, b) -> bool:

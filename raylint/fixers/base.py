@@ -212,19 +212,12 @@ def parse_expression(code: str, like: Optional[cst.Module] = None) -> cst.BaseEx
 
 
 def build_fix(files: "CstFile", new_module: cst.Module, applicability: str, title: str) -> Optional[Fix]:
-    """Edits turning the file into `new_module`'s code, or None when nothing changes.
-    Raises FixError when the new code does not parse."""
-    if isinstance(files, str):
-        source, edits = files, compute_edits(files, new_module.code)
-    else:
-        source, edits = files.source, files.edits_to(new_module)
+    """Edits turning the file into `new_module`'s code, or None when nothing changes."""
+    edits = files.edits_to(new_module)
     if not edits:
         return None
-    new_source = apply_edits(source, edits)
-    try:
-        ast.parse(new_source)
-    except (SyntaxError, ValueError) as error:
-        raise FixError(f"fixed code does not parse: {error}") from None
+    # Whether the result parses is checked where fixes are applied (raylint.fixing), once for all the
+    # fixes of a pass: a parse per fix would cost more than the whole check on files with many findings.
     return Fix(applicability=applicability, message=title, edits=tuple(edits))
 
 
@@ -243,8 +236,23 @@ def compute_edits(old: str, new: str) -> List[Edit]:
         suffix = _common_suffix(before[prefix:], after[prefix:])
         start = _location(old_lines, i1, before[:prefix])
         end = _location(old_lines, i1, before[: len(before) - suffix])
-        edits.append(Edit(content=after[prefix: len(after) - suffix], location=start, end_location=end))
+        edits.append(_slid_up(Edit(after[prefix: len(after) - suffix], start, end), old_lines))
     return edits
+
+
+def _slid_up(edit: Edit, lines: Sequence[str]) -> Edit:
+    """A pure insertion of whole lines, moved to its earliest equivalent row. A definition inserted between
+    blank lines diffs ambiguously; two fixes that add the same helper must insert at the same point, so
+    that they overlap and the second waits for the next pass (and then finds the helper there)."""
+    content = edit.content
+    row = edit.location.row
+    if edit.location != edit.end_location or edit.location.column != 1 or not content.endswith(("\n", "\r")):
+        return edit
+    inserted = _LINE.findall(content)
+    while row > 1 and row - 2 < len(lines) and lines[row - 2] == inserted[-1]:
+        inserted = [lines[row - 2]] + inserted[:-1]
+        row -= 1
+    return Edit("".join(inserted), Location(row, 1), Location(row, 1))
 
 
 def apply_edits(source: str, edits: Sequence[Edit]) -> str:

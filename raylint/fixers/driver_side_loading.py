@@ -11,14 +11,13 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from raylint.analysis import Scope
-from raylint.fixers.base import SAFE, UNSAFE, parse_expression, parse_statement
-from raylint.fixers.tiny_task_fanout import (
+from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_expression, parse_statement
+from raylint.fixers.rewrite import (
     Rewrite,
     blank_lines,
     block_of,
     call_sites_by_node,
     definition_scope,
-    finish,
     fresh_name,
     generated,
     only_ray_remote_decorator,
@@ -279,7 +278,7 @@ def _per_task_load(context, loader: ast.Call, scope: Scope, statement: ast.Assig
         title = f"Pass {what} to {made_names[0]}, which loads its own part memory-mapped"
     else:
         title = f"Pass {what} to {', '.join(made_names[:-1])} and {made_names[-1]}, which load their own part memory-mapped"
-    return finish(context.source, rewrite.apply(module), UNSAFE, title)
+    return build_fix(context.cst, rewrite.apply(module), UNSAFE, title)
 
 
 def _task_copy(context, use: _TaskUse, load_spelling: str, rewrite: Rewrite, taken: Set[str]):
@@ -462,10 +461,10 @@ def _loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str
     remote_uri = _remote_literal(path) and all(_is_literal(a) for a in _arguments(loader))
     what = files.code(load_call.func)
     if remote_uri:
-        return finish(context.source, rewrite.apply(module), SAFE,
+        return build_fix(context.cst, rewrite.apply(module), SAFE,
                          f"Load with `{what}` in a task (`{task_name}`), not on the driver; "
                          f"a failed load then surfaces at `ray.get`")
-    return finish(context.source, rewrite.apply(module), UNSAFE,
+    return build_fix(context.cst, rewrite.apply(module), UNSAFE,
                      f"Load with `{what}` in a task (`{task_name}`), not on the driver "
                      f"(the path must be readable where the task runs)")
 

@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from raylint.analysis import call_arguments, Binding, CallSite, Scope
+from raylint.fixers.rewrite import taken_names
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_statement
 from raylint.ftypes import Fix
 
@@ -378,19 +379,7 @@ class PutOnce:
         the function already uses that name: a new local must not shadow anything its body reads."""
         key = id(home)
         if key not in self._taken:
-            taken = set(dir(builtins))
-            for node in ast.walk(home):
-                if isinstance(node, ast.Name):
-                    taken.add(node.id)
-                elif isinstance(node, ast.arg):
-                    taken.add(node.arg)
-                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    taken.add(node.name)
-                elif isinstance(node, (ast.Global, ast.Nonlocal)):
-                    taken.update(node.names)
-                elif isinstance(node, ast.alias):
-                    taken.add(node.asname or node.name.split(".")[0])
-            self._taken[key] = taken
+            self._taken[key] = taken_names(home) | set(dir(builtins))
         constant = len(value) > 1 and value.isupper()
         if constant and home is self.tree:
             base = f"{value}_REF"

@@ -16,6 +16,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 import libcst as cst
 
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, replace_node
+from raylint.fixers.rewrite import fresh_name, taken_names
 from raylint.ftypes import Fix
 from raylint.loops import names_read, target_names
 
@@ -261,7 +262,7 @@ def _rewrite_for(context, site, node: ast.For, form: str, container) -> Optional
         key_node = _subscript_key(subscript) if isinstance(subscript, cst.Subscript) else None
         if key_node is None:
             return None
-        refs_name = _fresh_name(context.tree, _base_name(container) + "_refs")
+        refs_name = fresh_name(_base_name(container) + "_refs", taken_names(context.tree))
         submit = cst.DictComp(key=key_node, value=argument.value, for_in=for_in)
         statements = _keyed_statements(refs_name, submit, get_node, subscript.value, trailing)
         title = _title(spelling, submits, fills=files.code(subscript.value))
@@ -576,28 +577,6 @@ def _enclosing_statement(tree: ast.Module, node: ast.AST) -> Tuple[Optional[ast.
 
 def _base_name(container: ast.AST) -> str:
     return container.attr if isinstance(container, ast.Attribute) else container.id
-
-
-def _fresh_name(tree: ast.Module, wanted: str) -> str:
-    """`wanted`, or `wanted_2`, ...: a name used nowhere in the module, so it shadows nothing."""
-    used = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            used.add(node.id)
-        elif isinstance(node, ast.arg):
-            used.add(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            used.add(node.name)
-        elif isinstance(node, ast.alias):
-            used.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            used.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            used.add(node.name)
-    name, number = wanted, 2
-    while name in used:
-        name, number = f"{wanted}_{number}", number + 1
-    return name
 
 
 def _spans_lines(comp: cst.BaseComp) -> bool:

@@ -8,15 +8,30 @@ fresh names, and generated definitions that are reused when an identical one is 
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
 from raylint.analysis import Scope, node_contains
 from raylint.fixers.base import UNSAFE, build_fix, parse_expression, parse_statement
-from raylint.ftypes import Edit, Fix, Location
+from raylint.fixers.rewrite import (
+    Rewrite,
+    blank_lines,
+    block_of,
+    call_sites_by_node,
+    definition_scope,
+    fresh_name,
+    generated,
+    is_plain,
+    only_ray_remote_decorator,
+    parents,
+    plain_copy,
+    plain_options,
+    rename_callee,
+    taken_names,
+)
+from raylint.ftypes import Fix
 from raylint.loops import names_read
 
 # Elements per batched task. A trivial element costs about a microsecond in the worker and a task about a
@@ -26,296 +41,6 @@ DEFAULT_CHUNK_SIZE = 10_000
 _CHUNK_COMMENT = "# Elements per `{batch}` task: a judgement; aim for 10-100 ms of work per task."
 _UNSAFE_IN_FLATTEN = (ast.Lambda, ast.IfExp, ast.BoolOp, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
                       ast.Await)
-_NOT_PLAIN = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda, ast.ListComp, ast.SetComp,
-              ast.DictComp, ast.GeneratorExp)
-
-_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # the lines edits count, as in fixers.base
-
-Replacement = Union[cst.CSTNode, Callable[[cst.CSTNode], cst.CSTNode]]
-
-
-class Rewrite(cst.CSTTransformer):
-    """Replacements, insertions and removals keyed by nodes of the original tree, applied in one pass
-    (a libcst transform rebuilds every node, so edits made in separate passes cannot find their anchors)."""
-
-    def __init__(self):
-        super().__init__()
-        self._replace: Dict[int, Replacement] = {}
-        self._before: Dict[int, List[cst.BaseStatement]] = {}
-        self._after: Dict[int, List[cst.BaseStatement]] = {}
-        self._remove: Set[int] = set()
-        self._pinned: List[cst.CSTNode] = []  # keeps the keyed nodes alive, so their ids stay theirs
-        self._relevant: Set[int] = set()
-
-    def replace(self, node: cst.CSTNode, new: Replacement) -> None:
-        """`new` is a node, or a function of the updated node (when edits inside `node` must survive)."""
-        self._pinned.append(node)
-        self._replace[id(node)] = new
-
-    def insert(self, anchor: cst.CSTNode, statements: Sequence[cst.BaseStatement], *, after: bool) -> None:
-        self._pinned.append(anchor)
-        (self._after if after else self._before).setdefault(id(anchor), []).extend(statements)
-
-    def insert_above(self, anchor: cst.CSTNode, statement: cst.BaseStatement) -> None:
-        """Insert right before `anchor`; the first statement inserted there takes over the comments above it."""
-        first = id(anchor) not in self._before
-        self.insert(anchor, [statement.with_changes(leading_lines=anchor.leading_lines if first else ())], after=False)
-        if first:
-            self.replace(anchor, lambda updated: updated.with_changes(leading_lines=()))
-
-    def remove(self, statement: cst.CSTNode) -> None:
-        self._pinned.append(statement)
-        self._remove.add(id(statement))
-
-    def apply(self, module: cst.Module) -> cst.Module:
-        keys = set(self._replace) | set(self._before) | set(self._after) | self._remove
-        self._relevant = _ancestors_of(module, keys)
-        return module.visit(self)
-
-    def on_visit(self, node) -> bool:
-        # subtrees without edits are left alone, so untouched statements stay the very same objects
-        return id(node) in self._relevant
-
-    def on_leave(self, original_node, updated_node):
-        new = self._replace.get(id(original_node))
-        if new is not None:
-            return new(updated_node) if callable(new) else new
-        if isinstance(original_node, (cst.Module, cst.IndentedBlock)):
-            return self._splice(original_node, updated_node)
-        return updated_node
-
-    def _splice(self, original, updated):
-        body: List[cst.BaseStatement] = []
-        carried: Sequence[cst.EmptyLine] = ()
-        for old, new in zip(original.body, updated.body):
-            body.extend(self._before.get(id(old), ()))
-            if id(old) in self._remove:
-                # a removed statement's blank lines stay, so the code around it keeps its spacing
-                carried = [line for line in old.leading_lines if line.comment is None]
-            else:
-                if carried and hasattr(new, "leading_lines"):
-                    missing = len(carried) - _blank_prefix(new.leading_lines)
-                    new = new.with_changes(leading_lines=[*blank_lines(missing), *new.leading_lines])
-                carried = ()
-                body.append(new)
-            body.extend(self._after.get(id(old), ()))
-        if not body:
-            body = [cst.SimpleStatementLine([cst.Pass()])]
-        return updated.with_changes(body=body)
-
-
-def _ancestors_of(module: cst.Module, keys: Set[int]) -> Set[int]:
-    """Ids of the keyed nodes and of every node above them."""
-    found: Set[int] = set()
-    stack: List[cst.CSTNode] = []
-
-    class _Mark(cst.CSTVisitor):
-        def on_visit(self, node) -> bool:
-            stack.append(node)
-            if id(node) in keys:
-                found.update(id(n) for n in stack)
-            return True
-
-        def on_leave(self, original_node) -> None:
-            stack.pop()
-
-    module.visit(_Mark())
-    return found
-
-
-# -- shared helpers -------------------------------------------------------------------------------
-
-
-def finish(source: str, module: cst.Module, applicability: str, title: str) -> Optional[Fix]:
-    """`build_fix`, with every inserted block moved to its earliest equivalent position. A block of definitions
-    inserted between blank lines diffs ambiguously; two fixes adding the same helpers must insert at the same
-    point, so that they overlap and the second waits for the next pass (and then reuses the helpers)."""
-    fix = build_fix(source, module, applicability, title)
-    if fix is None:
-        return None
-    lines = _LINES.findall(source)
-    return Fix(fix.applicability, fix.message, tuple(_slid_up(edit, lines) for edit in fix.edits))
-
-
-def _slid_up(edit: Edit, lines: Sequence[str]) -> Edit:
-    content = edit.content
-    row = edit.location.row
-    if edit.location != edit.end_location or edit.location.column != 1 or not content.endswith(("\n", "\r")):
-        return edit
-    inserted = _LINES.findall(content)
-    while row > 1 and row - 2 < len(lines) and lines[row - 2] == inserted[-1]:
-        inserted = [lines[row - 2]] + inserted[:-1]
-        row -= 1
-    return Edit("".join(inserted), Location(row, 1), Location(row, 1))
-
-
-def parents(tree: ast.AST) -> Dict[int, ast.AST]:
-    """id(node) -> parent node, for the whole tree."""
-    found = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            found[id(child)] = node
-    return found
-
-
-def taken_names(tree: ast.AST) -> Set[str]:
-    """Every identifier the module binds or reads, so generated names never shadow or collide."""
-    names: Set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            names.update(node.names)
-    return names
-
-
-def fresh_name(base: str, taken: Set[str]) -> str:
-    name = base
-    counter = 2
-    while name in taken:
-        name = f"{base}_{counter}"
-        counter += 1
-    taken.add(name)
-    return name
-
-
-def block_of(module: cst.Module, statement: cst.CSTNode) -> Optional[Sequence[cst.CSTNode]]:
-    """The statement list (module body or indented block) holding `statement`."""
-    if any(s is statement for s in module.body):
-        return module.body
-    found: List[Sequence[cst.CSTNode]] = []
-
-    class _Find(cst.CSTVisitor):
-        def visit_IndentedBlock(self, node):
-            if any(s is statement for s in node.body):
-                found.append(node.body)
-            return not found
-
-    module.visit(_Find())
-    return found[0] if found else None
-
-
-def blank_lines(count: int) -> List[cst.EmptyLine]:
-    return [cst.EmptyLine(indent=False) for _ in range(count)]
-
-
-def _blank_prefix(lines: Sequence[cst.EmptyLine]) -> int:
-    count = 0
-    while count < len(lines) and lines[count].comment is None:
-        count += 1
-    return count
-
-
-def without_leading_lines(node: cst.CSTNode) -> cst.CSTNode:
-    return node.with_changes(leading_lines=()) if hasattr(node, "leading_lines") else node
-
-
-def defined_name(statement: cst.CSTNode) -> Optional[str]:
-    """The name a `def`, a `class` or a one-target assignment statement binds."""
-    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-        return statement.name.value
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-        small = statement.body[0]
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-            return small.targets[0].target.value
-    return None
-
-
-def generated(base: str, make: Callable[[str], cst.BaseStatement], block: Sequence[cst.CSTNode],
-              taken: Set[str], module: cst.Module,
-              reuse: Optional[Callable[[cst.CSTNode], bool]] = None) -> Tuple[str, Optional[cst.BaseStatement]]:
-    """A name for a generated definition and the statement to insert, or (name, None) when the block already
-    holds that very definition (a previous fix of another call site made it)."""
-    existing = {defined_name(s): s for s in block if defined_name(s) is not None}
-    candidate = base
-    counter = 2
-    while True:
-        statement = make(candidate)
-        if candidate in existing:
-            present = existing[candidate]
-            same = _comparable(present, module) == _comparable(statement, module)
-            if same or (reuse is not None and reuse(present)):
-                taken.add(candidate)
-                return candidate, None
-        if candidate not in taken:
-            taken.add(candidate)
-            return candidate, statement
-        candidate = f"{base}_{counter}"
-        counter += 1
-
-
-def _comparable(statement: cst.CSTNode, module: cst.Module) -> str:
-    """Code to tell a generated definition from another: decorators aside, since another rule's fix
-    (RAY003's `num_cpus=1`) may have changed them since."""
-    if isinstance(statement, cst.FunctionDef):
-        statement = statement.with_changes(decorators=(), lines_after_decorators=())
-    return module.code_for_node(without_leading_lines(statement))
-
-
-def plain_copy(definition: cst.FunctionDef, name: str, blank: int) -> cst.FunctionDef:
-    """The function without its decorators, under a new name."""
-    return definition.with_changes(
-        name=cst.Name(name), decorators=(), lines_after_decorators=(), leading_lines=blank_lines(blank))
-
-
-def is_plain(expr: ast.AST) -> bool:
-    """No calls, awaits, walruses, lambdas or comprehensions: evaluating it once or many times is the same."""
-    return not any(isinstance(node, _NOT_PLAIN) for node in ast.walk(expr))
-
-
-def definition_scope(context, node: ast.AST) -> Optional[Scope]:
-    for definition in context.walk.definitions:
-        if definition.node is node:
-            return definition.scope
-    return None
-
-
-def only_ray_remote_decorator(remote) -> bool:
-    """Decorated by `@ray.remote` alone: a plain copy without decorators then behaves like the task body."""
-    node = remote.node
-    return (
-        isinstance(node, ast.FunctionDef)
-        and len(node.decorator_list) == 1
-        and node.decorator_list[0] is remote.report_node
-        and not remote.has_starstar
-    )
-
-
-def rename_callee(callee: cst.BaseExpression, name: str) -> Optional[cst.BaseExpression]:
-    """`f` -> `name`, `f.options(...)` -> `name.options(...)`."""
-    if isinstance(callee, cst.Name):
-        return cst.Name(name, lpar=callee.lpar, rpar=callee.rpar)
-    if isinstance(callee, cst.Call) and isinstance(callee.func, cst.Attribute) and isinstance(callee.func.value, cst.Name):
-        return callee.with_changes(func=callee.func.with_changes(value=cst.Name(name)))
-    return None
-
-
-def call_sites_by_node(context) -> Dict[int, object]:
-    return {id(site.node): site for site in context.walk.calls}
-
-
-def plain_options(callee: ast.AST, function_name: str) -> Optional[bool]:
-    """For the `X` of `X.remote(...)`: True for `f.options(...)`, False for `f`, None for anything else
-    (options whose keywords cannot be read, or that change how many results a call returns)."""
-    if isinstance(callee, ast.Name):
-        return False if callee.id == function_name else None
-    if (
-        isinstance(callee, ast.Call)
-        and isinstance(callee.func, ast.Attribute)
-        and callee.func.attr == "options"
-        and isinstance(callee.func.value, ast.Name)
-        and callee.func.value.id == function_name
-        and not callee.args
-        and all(k.arg is not None and k.arg != "num_returns" for k in callee.keywords)
-    ):
-        return True
-    return None
 
 
 # -- the RAY004 rewrite ---------------------------------------------------------------------------
@@ -656,7 +381,7 @@ def _rewrite(context, plan: _Plan) -> Optional[Fix]:
 
     title = (f"Submit `{function}` in chunks of `{chunk_name}` elements, one `{batch_name}` task per chunk "
              f"(a failing element then fails its whole chunk)")
-    return finish(context.source, rewrite.apply(module), UNSAFE, title)
+    return build_fix(context.cst, rewrite.apply(module), UNSAFE, title)
 
 
 def _one_per_line(comprehension: cst.ListComp, indent: str = "    ") -> cst.ListComp:

@@ -158,10 +158,15 @@ class LocalCluster(Cluster):
         raise ClusterError(f"the local Ray cluster did not start {count} node(s) within {READY_TIMEOUT_S} s")
 
     def stop(self) -> None:
-        """SIGTERM each `ray start --block` process group (that cleans up its node), SIGKILL stragglers."""
+        """SIGTERM each `ray start --block` (that cleans up its node), then SIGKILL its group's stragglers."""
         groups = [process.pid for process in self.processes]
-        for pgid in reversed(groups):
-            _signal_group(pgid, signal.SIGTERM)
+        # SIGTERM to each `ray start` alone (workers first): it drains and stops its node in seconds,
+        # while signalling the whole group at once makes the drain time out
+        for process in reversed(self.processes):
+            try:
+                process.send_signal(signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         if not _wait_until_gone(groups, STOP_TIMEOUT_S):
             for pgid in groups:
                 _signal_group(pgid, signal.SIGKILL)

@@ -8,7 +8,8 @@ from typing import List, Optional
 
 # Lines Ray forwards from worker processes to the driver: "(task_name pid=1234) ..." and
 # "(task_name pid=1234, ip=10.0.0.1) ...", possibly with ANSI colour codes around the prefix.
-_WORKER_LINE = re.compile(r"^(\x1b\[[0-9;]*m)*\([^()\n]*pid=\d+[^()\n]*\)")
+# Ray's own processes forward warnings the same way without a pid: "(raylet) WARNING: ...".
+_WORKER_LINE = re.compile(r"^(\x1b\[[0-9;]*m)*\(([^()\n]*pid=\d+[^()\n]*|raylet|gcs_server|autoscaler|monitor)\)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # Ray's own log lines ("2026-01-01 10:00:00,123\tINFO worker.py:1 -- Connecting to ..."), which a job's
 # log mixes into the driver's output and which carry timestamps and addresses.
