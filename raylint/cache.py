@@ -10,6 +10,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
@@ -23,7 +24,19 @@ def content_key(data: bytes) -> str:
 
 
 def settings_key(*parts) -> str:
-    return hashlib.blake2b(repr((__version__, _FORMAT) + parts).encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(repr((__version__, _FORMAT, code_key()) + parts).encode(), digest_size=12).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """A digest of raylint's own source: results from another build of raylint (an edited checkout, a
+    development install) are never reused, even under the same version number."""
+    digest = hashlib.blake2b(digest_size=12)
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 class ResultCache:

@@ -13,7 +13,11 @@ _WORKER_LINE = re.compile(r"^(\x1b\[[0-9;]*m)*\(([^()\n]*pid=\d+[^()\n]*|raylet|
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # Ray's own log lines ("2026-01-01 10:00:00,123\tINFO worker.py:1 -- Connecting to ..."), which a job's
 # log mixes into the driver's output and which carry timestamps and addresses.
-_RAY_LOG_LINE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d+\s+(DEBUG|INFO|WARNING|ERROR|CRITICAL)\s")
+# A job's log also starts with the Jobs API's own line naming the job.
+_RAY_LOG_LINE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d+\s+(DEBUG|INFO|WARNING|ERROR|CRITICAL)\s"
+    r"|Running entrypoint for job \S+: )"
+)
 MAX_DIFF_LINES = 12
 
 

@@ -8,6 +8,9 @@ from typing import Sequence, Tuple
 
 # Fixes that only make Ray's default explicit: no speed change is expected from them.
 NEUTRAL_CODES = frozenset({"RAY003"})
+# Differences smaller than this are what starting a process and attaching to Ray varies by.
+RELATIVE_MARGIN = 0.10
+MIN_MARGIN_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -33,10 +36,14 @@ def speedup(original: Timing, fixed: Timing) -> float:
 
 
 def verdict(original: Timing, fixed: Timing, codes: Sequence[str]) -> str:
-    """"faster", "slower" (a regression: every fixed run slower than every original run), "no change
-    expected" (only fixes that do not aim at speed) or "within noise"."""
-    if fixed.low > original.high:
-        return "no change expected" if set(codes) <= NEUTRAL_CODES else "slower"
-    if fixed.high < original.low:
+    """"faster" or "slower" when the runs do not overlap and the medians differ by more than the noise of
+    a process start (10%, and at least 0.1 s); "slower" is a regression unless only fixes that do not aim
+    at speed were applied ("no change expected"); otherwise "within noise"."""
+    neutral = set(codes) <= NEUTRAL_CODES
+    gap = fixed.median - original.median
+    margin = max(MIN_MARGIN_S, RELATIVE_MARGIN * original.median)
+    if fixed.low > original.high and gap > margin:
+        return "no change expected" if neutral else "slower"
+    if fixed.high < original.low and -gap > margin:
         return "faster"
-    return "no change expected" if set(codes) <= NEUTRAL_CODES else "within noise"
+    return "no change expected" if neutral else "within noise"

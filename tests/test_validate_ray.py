@@ -1,0 +1,114 @@
+"""`raylint validate` end to end on a real local Ray cluster that the harness starts and stops.
+
+The shipped examples, shrunk to small sizes, are fixed with every fix (unsafe ones included), run before
+and after on the cluster, and must print the same result; the tiny-task example must get faster (the one
+timing assertion in the tests: its expected speedup is tens of times, far beyond noise). No Ray process
+started by the test may survive it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="needs the ray extra")
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SMALL_SIZES = {
+    "ray001_get_in_loop.py": {"NUM_TASKS": "20"},
+    "ray002_large_arg_without_put.py": {"ROWS": "256", "COLS": "512", "NUM_CALLS": "6"},
+    "ray003_missing_resources.py": {"NUM_TASKS": "8"},
+    # RAY004 fires from 10,000 submissions: the smallest fan-out it reports
+    "ray004_tiny_task_fanout.py": {"NUM_TASKS": "10_000"},
+    "ray005_driver_side_loading.py": {"NUM_VALUES": "400_000"},
+}
+EXPECTED_CODES = {
+    "ray001_get_in_loop.py": ["RAY001"],
+    "ray002_large_arg_without_put.py": ["RAY002"],
+    "ray003_missing_resources.py": ["RAY003"],
+    "ray004_tiny_task_fanout.py": ["RAY004"],
+    "ray005_driver_side_loading.py": ["RAY005"],
+}
+RAY_PROCESS = re.compile(r"raylet|gcs_server|ray start|ray::|dashboard/agent.py|runtime_env/agent")
+
+
+def shrink(name: str, directory: Path) -> Path:
+    """A copy of a shipped example with its size constants made small."""
+    source = (EXAMPLES / name).read_text()
+    for constant, value in SMALL_SIZES[name].items():
+        source, count = re.subn(rf"^{constant} = .*$", f"{constant} = {value}", source, flags=re.M)
+        assert count == 1, f"{name}: {constant} not found"
+    path = directory / name
+    path.write_text(source)
+    return path
+
+
+def ray_processes():
+    """Live Ray processes on this machine (pid -> command line)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                state = handle.read().rsplit(b")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state not in (b"Z", b"X") and RAY_PROCESS.search(command):
+            found[int(entry)] = command
+    return found
+
+
+def validate(*args, timeout=900):
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
+    return subprocess.run([sys.executable, "-m", "raylint", "validate", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def test_shipped_examples_fixed_run_equal_on_a_local_cluster_and_tiny_tasks_get_faster(tmp_path):
+    before = set(ray_processes())
+    programs = [shrink(name, tmp_path) for name in SMALL_SIZES]
+    completed = validate(*map(str, programs), "--workers", "1", "--repeat", "1", "--timeout", "300",
+                         "--output-format", "json")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    reports = {Path(report["program"]).name: report for report in json.loads(completed.stdout)}
+    assert set(reports) == set(SMALL_SIZES)
+    for name, report in reports.items():
+        assert report["equal"] is True, (name, report)
+        assert report["status"] == "ok", (name, report)
+        assert sorted(set(report["codes"])) == EXPECTED_CODES[name]
+        assert report["findings_fixed"] >= 1
+        assert report["original_s"] > 0 and report["fixed_s"] > 0
+    assert reports["ray003_missing_resources.py"]["verdict"] == "no change expected"
+    assert reports["ray004_tiny_task_fanout.py"]["speedup"] > 1
+    assert not list(tmp_path.glob(".*.raylint-fixed.py"))
+    leftover = {pid: command for pid, command in ray_processes().items() if pid not in before}
+    assert leftover == {}
+
+
+def test_jobs_api_submission_through_a_local_dashboard(tmp_path):
+    pytest.importorskip("ray.job_submission")
+    from raylint.validate.cluster import LocalCluster
+
+    before = set(ray_processes())
+    program = shrink("ray001_get_in_loop.py", tmp_path)
+    cluster = LocalCluster.start(workers=1, cpus_per_worker=1, dashboard=True)
+    try:
+        completed = validate(str(program), "--submit", cluster.dashboard_url, "--repeat", "1", "--timeout", "300",
+                             "--output-format", "json")
+    finally:
+        cluster.stop()
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    [report] = json.loads(completed.stdout)
+    assert report["equal"] is True and report["codes"] == ["RAY001"]
+    leftover = {pid: command for pid, command in ray_processes().items() if pid not in before}
+    assert leftover == {}
