@@ -74,10 +74,11 @@ def check_files(
     ignore: Sequence[str] = (),
     rule_options: Optional[Mapping[str, Mapping[str, object]]] = None,
     jobs: int = 1,
+    preview: bool = True,
 ) -> List[Diagnostic]:
     """Lint exactly these files with the given selection, no config file and no cache."""
     base = config_module.Settings(root=Path.cwd(), cache_dir=Path.cwd() / ".raylint_cache")
-    enabled = config_module.enabled_codes(base, cli_select=select, cli_ignore=ignore)
+    enabled = config_module.enabled_codes(base, cli_select=select, cli_ignore=ignore, preview=preview)
     options = LintOptions(enabled=enabled, rule_settings=dict(rule_options or {}))
     files = [Path(p) for p in paths]
     results = lint_files(files, options, jobs=jobs)
@@ -95,10 +96,11 @@ def check(
     jobs: Optional[int] = None,
     use_cache: bool = True,
     fix: Optional[FixRequest] = None,
+    preview: Optional[bool] = None,
 ) -> CheckResult:
     """Discover, lint, filter and optionally fix: what `raylint check` and `raylint fix` do before printing."""
     started = time.perf_counter()
-    enabled = config_module.enabled_codes(settings, select, extend_select, ignore)
+    enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview)
     options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings))
     files, problems = discover(paths, settings, force_exclude=force_exclude)
     cache = None

@@ -48,6 +48,8 @@ def _selection_options(function):
                      help="Rule codes, prefixes (RAY0) or ALL to enable, replacing the configured set."),
         click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition."),
         click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable."),
+        click.option("--preview/--no-preview", default=None,
+                     help="Enable preview rules, whose precision is not yet shown on real code (config: preview)."),
         click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,
                      help="Include fixes that may change behaviour (config: unsafe-fixes)."),
         click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this config file."),
@@ -70,7 +72,7 @@ def _selection_options(function):
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("--fix", is_flag=True, help="Apply fixes (safe ones; unsafe ones too with --unsafe-fixes).")
 @click.option("--diff", is_flag=True, help="Show the fixes as a diff instead of applying them; write nothing.")
-def check(paths, select, extend_select, ignore, unsafe_fixes, config_path, no_cache, jobs, force_exclude,
+def check(paths, select, extend_select, ignore, preview, unsafe_fixes, config_path, no_cache, jobs, force_exclude,
           exit_non_zero_on_fix, quiet, output_format, output_file, statistics, exit_zero, fix, diff) -> None:
     """Check PATHS (default: the current directory) for Ray anti-patterns."""
     settings = _load_settings(config_path)
@@ -78,7 +80,7 @@ def check(paths, select, extend_select, ignore, unsafe_fixes, config_path, no_ca
     request = None
     if fix or diff:
         request = api.FixRequest(_policy(settings, unsafe), apply=not diff)
-    result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request)
+    result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview)
     _report_errors(result)
     if diff:
         _emit_diff(result, quiet)
@@ -95,13 +97,13 @@ def check(paths, select, extend_select, ignore, unsafe_fixes, config_path, no_ca
 @main.command("fix")
 @_selection_options
 @click.option("--apply", "apply_", is_flag=True, help="Write the fixes (default: only show them as a diff).")
-def fix_command(paths, select, extend_select, ignore, unsafe_fixes, config_path, no_cache, jobs, force_exclude,
+def fix_command(paths, select, extend_select, ignore, preview, unsafe_fixes, config_path, no_cache, jobs, force_exclude,
                 exit_non_zero_on_fix, quiet, apply_) -> None:
     """Rewrite Ray anti-patterns in PATHS: show a diff, or write the files with --apply."""
     settings = _load_settings(config_path)
     unsafe = _unsafe(unsafe_fixes, settings)
     request = api.FixRequest(_policy(settings, unsafe), apply=apply_)
-    result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request)
+    result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview)
     _report_errors(result)
     if not apply_:
         _emit_diff(result, quiet=True)
@@ -114,7 +116,7 @@ def fix_command(paths, select, extend_select, ignore, unsafe_fixes, config_path,
     sys.exit(_exit_code(result, False, exit_non_zero_on_fix))
 
 
-def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request):
+def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview):
     try:
         return api.check(
             list(paths),
@@ -126,6 +128,7 @@ def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no
             jobs=jobs,
             use_cache=not no_cache,
             fix=request,
+            preview=preview,
         )
     except (ConfigError, DiscoveryError) as error:
         _fail(error)

@@ -85,6 +85,7 @@ class Settings:
     unfixable: Tuple[str, ...] = ()
     # None means "not set", as in Ruff: the CLI then hints that hidden unsafe fixes exist.
     unsafe_fixes: Optional[bool] = None
+    preview: bool = False
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
@@ -122,10 +123,20 @@ def enabled_codes(
     cli_select: Optional[Iterable[str]] = None,
     cli_extend_select: Iterable[str] = (),
     cli_ignore: Iterable[str] = (),
+    preview: Optional[bool] = None,
 ) -> FrozenSet[str]:
     """The rules to run, with Ruff's precedence: `--select` replaces `select`; extend-select and ignore
     apply config first, then CLI. `ALL` and prefixes only pick rules that are on by default and not in
-    preview; such a rule is enabled by naming its exact code or name."""
+    preview; such a rule is enabled by naming its exact code or name. A preview rule runs only in
+    preview mode (`--preview` or `preview = true`), however it is selected."""
+    codes = _requested(settings, cli_select, cli_extend_select, cli_ignore)
+    if not (preview if preview is not None else settings.preview):
+        classes = registry.rule_classes()
+        codes = {code for code in codes if not classes[code].preview}
+    return frozenset(codes)
+
+
+def _requested(settings: Settings, cli_select, cli_extend_select, cli_ignore) -> Set[str]:
     if cli_select is not None:
         codes = _selected(cli_select, "--select")
     elif settings.select is not None:
@@ -136,7 +147,7 @@ def enabled_codes(
     codes |= _selected(cli_extend_select, "--extend-select")
     codes -= resolve_selectors(settings.ignore, "ignore")
     codes -= resolve_selectors(cli_ignore, "--ignore")
-    return frozenset(codes)
+    return codes
 
 
 def ignored_for_file(settings: Settings, path: Path) -> FrozenSet[str]:
@@ -282,6 +293,7 @@ _KEYS: Dict[str, Tuple[str, Callable[[_Table, str, Any], Any]]] = {
     "force-exclude": ("force_exclude", _boolean),
     "ignore": ("ignore", _selector_list),
     "per-file-ignores": ("per_file_ignores", _per_file_ignores),
+    "preview": ("preview", _boolean),
     "respect-gitignore": ("respect_gitignore", _boolean),
     "select": ("select", _selector_list),
     "unfixable": ("unfixable", _selector_list),

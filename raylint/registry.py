@@ -17,6 +17,18 @@ _TABLE: Tuple[Tuple[str, str, str, str], ...] = (
     ("RAY003", "missing-resources", "missing_resources", "warning"),
     ("RAY004", "tiny-task-fanout", "tiny_task_fanout", "warning"),
     ("RAY005", "driver-side-loading", "driver_side_loading", "warning"),
+    ("RAY101", "blocking-get-in-async", "blocking_get_in_async", "warning"),
+    ("RAY102", "remote-redefined-in-loop", "remote_redefined_in_loop", "warning"),
+    ("RAY103", "task-returns-put-ref", "task_returns_put_ref", "warning"),
+    ("RAY104", "get-on-task-args", "get_on_task_args", "warning"),
+    ("RAY105", "unnecessary-get", "unnecessary_get", "warning"),
+    ("RAY106", "get-too-many-objects", "get_too_many_objects", "warning"),
+    ("RAY107", "closure-captures-large-object", "closure_captures_large_object", "warning"),
+    ("RAY108", "global-state-in-task", "global_state_in_task", "error"),
+    ("RAY109", "out-of-band-ref-serialization", "out_of_band_ref_serialization", "error"),
+    ("RAY110", "fork-in-ray-process", "fork_in_ray_process", "error"),
+    ("RAY111", "unbounded-pending-submissions", "unbounded_pending_submissions", "warning"),
+    ("RAY112", "blocking-poll-in-sync-actor", "blocking_poll_in_sync_actor", "warning"),
 )
 
 # Findings that are not rules: they cannot be selected or ignored, as in Ruff.
@@ -67,6 +79,14 @@ def rule_info(code: str) -> RuleInfo:
     if code in PSEUDO_RULES:
         return PSEUDO_RULES[code]
     return all_rules()[code]
+
+
+def level_of(code: str) -> str:
+    """A rule's default level: "error" where the code is wrong, not only slow."""
+    for row_code, _name, _module, level in _TABLE:
+        if row_code == code:
+            return level
+    return PSEUDO_RULES[code].level
 
 
 def codes() -> List[str]:

@@ -20,7 +20,7 @@ from raylint.config import (
 ALL_CODES = {"RAY001", "RAY002", "RAY003", "RAY004", "RAY005"}
 SETTING_KEYS = (
     "cache-dir, exclude, extend-exclude, extend-per-file-ignores, extend-select, fixable, force-exclude, "
-    "ignore, per-file-ignores, respect-gitignore, select, unfixable, unsafe-fixes"
+    "ignore, per-file-ignores, preview, respect-gitignore, select, unfixable, unsafe-fixes"
 )
 
 
@@ -403,7 +403,7 @@ def test_enabled_codes_reject_unknown_cli_selectors(tmp_path):
         enabled_codes(load_settings(), cli_ignore=["NOPE"])
 
 
-def test_preview_and_off_by_default_rules_need_their_exact_code(tmp_path, monkeypatch):
+def test_preview_and_off_by_default_rules_need_their_exact_code_and_preview_mode(tmp_path, monkeypatch):
     classes = dict(registry.rule_classes())
     classes["RAY004"] = type("Preview", (classes["RAY004"],), {"preview": True})
     classes["RAY005"] = type("Off", (classes["RAY005"],), {"default_enabled": False})
@@ -412,7 +412,12 @@ def test_preview_and_off_by_default_rules_need_their_exact_code(tmp_path, monkey
     assert enabled_codes(settings) == {"RAY001", "RAY002", "RAY003"}
     assert enabled_codes(settings, cli_select=["ALL"]) == {"RAY001", "RAY002", "RAY003"}
     assert enabled_codes(settings, cli_select=["RAY00"]) == {"RAY001", "RAY002", "RAY003"}
-    assert enabled_codes(settings, cli_extend_select=["RAY004", "driver-side-loading"]) == ALL_CODES
+    # a preview rule needs preview mode too, however exactly it is named
+    assert enabled_codes(settings, cli_extend_select=["RAY004", "driver-side-loading"]) == ALL_CODES - {"RAY004"}
+    assert enabled_codes(settings, cli_extend_select=["RAY004", "driver-side-loading"], preview=True) == ALL_CODES
+    assert enabled_codes(settings, cli_select=["ALL"], preview=True) == {"RAY001", "RAY002", "RAY003"}
+    preview_on = settings_with(tmp_path, "preview = true\nextend-select = [\"RAY004\"]\n")
+    assert "RAY004" in enabled_codes(preview_on)
     # ignoring by prefix still reaches them
     assert resolve_selectors(["RAY"], "ignore") == ALL_CODES
 

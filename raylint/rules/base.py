@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 
 from raylint.ftypes import Diagnostic, Fix, Location
+from raylint.registry import level_of
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options", "References")
 
@@ -46,7 +47,6 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     summary: ClassVar[str]
-    level: ClassVar[str] = "warning"
     default_enabled: ClassVar[bool] = True
     preview: ClassVar[bool] = False
     fix_availability: ClassVar[str] = "None"
@@ -76,7 +76,7 @@ class Rule:
                 location=start,
                 end_location=end,
                 noqa_row=start.row,
-                severity=severity or self.level,
+                severity=severity or level_of(self.code),
                 url=None,
                 fix=fix,
             )
