@@ -18,7 +18,8 @@ def render_json(reports: Sequence[ProgramReport]) -> str:
 def print_table(reports: Sequence[ProgramReport], console: Console, machine: str) -> None:
     table = Table(title=f"raylint validate ({machine})")
     for column in ("program", "fixed", "original s", "fixed s", "speedup", "equal", "result"):
-        table.add_column(column, justify="right" if column in ("original s", "fixed s", "speedup") else "left")
+        table.add_column(column, justify="right" if column in ("original s", "fixed s", "speedup") else "left",
+                         no_wrap=column != "result")
     for report in reports:
         table.add_row(
             report.program_display,
