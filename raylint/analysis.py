@@ -11,8 +11,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from raylint.ftypes import Location
 
-FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
-COMPREHENSION_NODES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 class Binding:

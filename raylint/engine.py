@@ -11,7 +11,7 @@ import tokenize
 import warnings
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
+from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
 from raylint.context import FileContext
 from raylint.ftypes import Diagnostic, Location
@@ -166,5 +166,3 @@ def index_fingerprint(index: ProjectIndex, names: Tuple[str, ...]) -> Tuple:
     """What a file's findings depend on in the index: the summaries of the names it asked for."""
     return tuple((name, index.get(name)) for name in names)
 
-
-Summaries = Dict[str, List[RemoteSummary]]

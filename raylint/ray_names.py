@@ -19,7 +19,6 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 # home-grown `@remote` decorator, say): its `.remote(...)` is not a Ray submission.
 NOT_REMOTE = "not-remote"
 RESOURCE_KEYS = frozenset({"num_cpus", "num_gpus", "memory", "resources"})
-ACCELERATOR_KEYS = frozenset({"num_gpus", "accelerator_type"})
 SUBMISSION_ATTR = "remote"
 
 

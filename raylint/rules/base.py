@@ -7,7 +7,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 
-from raylint.ftypes import Diagnostic, Fix, Location
+from raylint.ftypes import Diagnostic, Fix
 from raylint.registry import level_of
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety", "Options", "References")
@@ -101,6 +101,3 @@ class Rule:
         """The rule's page: its docstring, which holds every section of DOC_SECTIONS."""
         return inspect.cleandoc(cls.__doc__ or "")
 
-
-def make_location(row: int, column: int) -> Location:
-    return Location(row, column)
