@@ -402,3 +402,15 @@ def span_of(lines: List[str], node: ast.AST) -> Tuple[Location, Location]:
         Location(row, code_point_column(start_line, node.col_offset)),
         Location(end_row, code_point_column(end_line, end_col)),
     )
+
+
+def scoped_names(walk: ModuleWalk, nodes: Sequence[ast.AST], scope: Scope):
+    """Every `Name` under `nodes` with the scope it is looked up in: nested defs, lambdas and comprehensions
+    switch to their own scope (their decorators, defaults and first iterable included, a slight overreach)."""
+    stack = [(node, scope) for node in nodes]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, ast.Name):
+            yield node, where
+        inner = walk.scopes.get(id(node), where)
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))

@@ -7,11 +7,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from raylint import config as config_module
 from raylint.cache import ResultCache, content_key, settings_key
-from raylint.discovery import discover
+from raylint.discovery import discover, is_excluded
 from raylint.engine import (
     FileResult,
     SourceError,
@@ -21,17 +21,22 @@ from raylint.engine import (
     filter_codes,
     index_fingerprint,
     lint_path,
+    lint_source,
     needs_relint,
     pseudo_finding,
 )
 from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic
-from raylint.writer import WriteError, write_fixed
+from raylint.notebooks import CellChange, NotebookError, fix_notebook, is_notebook
+from raylint.writer import WriteError, write_fixed, write_notebook
 from raylint.project_index import ProjectIndex
 from raylint.registry import IO_ERROR
 
 # Below this many files to lint, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 24
+
+Progress = Callable[[int, int], None]
+"""Called with (files done, files in all) as each file's first lint completes, so a CLI can draw a bar."""
 
 
 @dataclass
@@ -43,6 +48,8 @@ class FileChange:
     after: str
     fixed: int
     written: bool = False
+    # For a notebook (`before`/`after` are then its JSON): the cells whose source changed.
+    cells: Tuple[CellChange, ...] = ()
 
 
 @dataclass
@@ -97,16 +104,19 @@ def check(
     use_cache: bool = True,
     fix: Optional[FixRequest] = None,
     preview: Optional[bool] = None,
+    progress: Optional[Progress] = None,
+    ignore_noqa: bool = False,
 ) -> CheckResult:
     """Discover, lint, filter and optionally fix: what `raylint check` and `raylint fix` do before printing."""
     started = time.perf_counter()
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview)
-    options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings))
+    options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa)
     files, problems = discover(paths, settings, force_exclude=force_exclude)
     cache = None
     if use_cache:
-        cache = ResultCache(settings.cache_dir, settings_key(sorted(enabled), _frozen(options.rule_settings)))
-    project = lint_project(files, options, jobs=jobs, cache=cache)
+        key = settings_key(sorted(enabled), _frozen(options.rule_settings), ignore_noqa)
+        cache = ResultCache(settings.cache_dir, key)
+    project = lint_project(files, options, jobs=jobs, cache=cache, progress=progress)
     outcome = CheckResult([], len(files), 0.0)
     for result in project.results:
         ignored = config_module.ignored_for_file(settings, Path(result.path))
@@ -126,12 +136,57 @@ def check(
     return outcome
 
 
+def check_text(
+    source: str,
+    filename: str,
+    settings: config_module.Settings,
+    *,
+    select: Optional[Sequence[str]] = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    force_exclude: bool = False,
+    fix: Optional[FixRequest] = None,
+    preview: Optional[bool] = None,
+    ignore_noqa: bool = False,
+) -> CheckResult:
+    """Lint `source` as if it were the file `filename`, which is never read nor written and need not exist:
+    what `--stdin-filename` and the language server do. Per-file-ignores apply to `filename`, and with
+    `force_exclude` an excluded name yields nothing. With `fix`, the fixed text is in `changes`; when
+    `fix.apply`, the caller uses that text instead of `source`, so the findings returned are those left in it."""
+    started = time.perf_counter()
+    path = os.path.abspath(filename)
+    if (force_exclude or settings.force_exclude) and is_excluded(path, settings):
+        return CheckResult([], 0, time.perf_counter() - started)
+    ignored = config_module.ignored_for_file(settings, Path(path))
+    enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview) - ignored
+    options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa)
+    module_name = _module_names([path])[path]
+    result = lint_source(source, path, options, module_name)
+    outcome = CheckResult([], 1, 0.0)
+    outcome.errors.extend(result.fix_errors)
+    if fix is not None and any(fix.policy.applies(d) for d in result.diagnostics):
+        fixed = fix_text(source, path, options, fix.policy, module_name, None, result)
+        outcome.errors.extend(fixed.errors)
+        if fixed.source != source:
+            outcome.changes.append(FileChange(path, source, fixed.source, fixed.fixed, written=fix.apply))
+            if fix.apply:
+                result = fixed.result
+    result = replace(result, diagnostics=filter_codes(result.diagnostics, ignored))
+    outcome.results[path] = result
+    outcome.diagnostics = sorted(result.diagnostics, key=Diagnostic.sort_key)
+    outcome.errors = list(dict.fromkeys(outcome.errors))
+    outcome.elapsed = time.perf_counter() - started
+    return outcome
+
+
 def _fix_file(result: FileResult, options: LintOptions, request: FixRequest, project: "Project",
               ignored, outcome: CheckResult) -> FileResult:
     """Fix one file; returns the findings that remain (or the original ones when nothing is written)."""
     try:
         with open(result.path, "rb") as handle:
             original = handle.read()
+        if is_notebook(result.path):
+            return _fix_notebook(result, original, options, request, project, ignored, outcome)
         source = decode_source(original)
     except (OSError, SourceError) as error:
         outcome.errors.append(f"{result.path}: {error}")
@@ -147,6 +202,31 @@ def _fix_file(result: FileResult, options: LintOptions, request: FixRequest, pro
         return result
     try:
         write_fixed(result.path, fixed.source, original)
+    except WriteError as error:
+        outcome.errors.append(str(error))
+        return result
+    change.written = True
+    return replace(fixed.result, diagnostics=filter_codes(fixed.result.diagnostics, ignored))
+
+
+def _fix_notebook(result: FileResult, original: bytes, options: LintOptions, request: FixRequest,
+                  project: "Project", ignored, outcome: CheckResult) -> FileResult:
+    """`_fix_file` for a notebook: only the fixed cells' sources change in the JSON written."""
+    try:
+        fixed = fix_notebook(original, result.path, options, request.policy, project.modules.get(result.path, ""),
+                             project.index)
+    except NotebookError as error:
+        outcome.errors.append(f"{result.path}: {error}; not fixed")
+        return result
+    outcome.errors.extend(fixed.errors)
+    if not fixed.changes:
+        return result
+    change = FileChange(result.path, fixed.notebook.json_text, fixed.text, fixed.fixed, cells=tuple(fixed.changes))
+    outcome.changes.append(change)
+    if not request.apply:
+        return result
+    try:
+        write_notebook(result.path, fixed.notebook.encoded(fixed.text))
     except WriteError as error:
         outcome.errors.append(str(error))
         return result
@@ -179,15 +259,18 @@ def lint_project(
     *,
     jobs: Optional[int] = None,
     cache: Optional[ResultCache] = None,
+    progress: Optional[Progress] = None,
 ) -> Project:
     """Lint files in two passes: each file alone (in parallel, or from the cache), then again only the
-    files that submit remote functions defined in other checked files, with the project index."""
+    files that submit remote functions defined in other checked files, with the project index.
+    `progress` hears of each file as its first pass ends."""
     paths = [os.path.abspath(p) for p in files]
     modules = _module_names(paths)
     keys: Dict[str, str] = {}
     results: Dict[str, FileResult] = {}
     fingerprints: Dict[str, Tuple] = {}
     todo: List[str] = []
+    done = 0
     for path in paths:
         if cache is not None:
             key = _content_key(path)
@@ -196,11 +279,17 @@ def lint_project(
                 entry = cache.get(path, key)
                 if entry is not None:
                     results[path], fingerprints[path] = entry
+                    done += 1
+                    if progress is not None:
+                        progress(done, len(paths))
                     continue
         todo.append(path)
     for result in _run(todo, options, modules, None, jobs):
         results[result.path] = result
         fingerprints[result.path] = ()
+        done += 1
+        if progress is not None:
+            progress(done, len(paths))
     index = build_index(list(results.values()), modules.values())
     stale = [
         path
@@ -220,13 +309,15 @@ def lint_project(
 
 
 def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index: Optional[ProjectIndex], jobs):
+    """Each file's result as soon as it is ready (in order), so progress can be reported while workers run."""
     jobs = jobs or os.cpu_count() or 1
     jobs_list = [(path, options, modules[path], index) for path in paths]
     if jobs <= 1 or len(paths) < _PARALLEL_THRESHOLD:
-        return [_lint_job(job) for job in jobs_list]
+        yield from map(_lint_job, jobs_list)
+        return
     chunk = max(1, len(paths) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_lint_job, jobs_list, chunksize=chunk))
+        yield from pool.map(_lint_job, jobs_list, chunksize=chunk)
 
 
 def _lint_job(job) -> FileResult:
@@ -271,4 +362,7 @@ def _frozen(mapping: Mapping) -> Tuple:
     return tuple(sorted((k, repr(v)) for k, v in mapping.items()))
 
 
-__all__ = ["CheckResult", "FileChange", "FixRequest", "check", "check_files", "lint_files", "lint_project"]
+__all__ = [
+    "CheckResult", "FileChange", "FixRequest", "Progress", "check", "check_files", "check_text", "lint_files",
+    "lint_project",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 import difflib
 import importlib.util
@@ -14,15 +14,19 @@ import click
 
 from raylint import __version__
 from raylint import api
+from raylint.add_noqa import add_noqa as add_noqa_directives
 from raylint.config import ConfigError, load_settings, resolve_selectors
 from raylint.discovery import DiscoveryError
-from raylint.engine import SourceError, read_source
+from raylint.engine import SourceError, decode_source, read_source
 from raylint.fixing import FixPolicy
+from raylint.init import InitError, init_project
 from raylint.registry import all_rules, code_for_name
 from raylint.rule_docs import rule_page
 from raylint.reporters import FORMATS, ReportContext, render, render_statistics
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Below this many files a run is over before a progress bar would be worth drawing.
+PROGRESS_THRESHOLD = 200
 
 
 class UsageProblem(click.UsageError):
@@ -59,6 +63,7 @@ def _selection_options(function):
         click.option("--force-exclude", is_flag=True, help="Apply exclusions to paths named on the command line too."),
         click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when anything was fixed."),
         click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary."),
+        click.option("--stdin-filename", help="Read the source from standard input and lint it as this file."),
     )):
         function = option(function)
     return click.argument("paths", nargs=-1, type=click.Path())(function)
@@ -72,25 +77,42 @@ def _selection_options(function):
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("--fix", is_flag=True, help="Apply fixes (safe ones; unsafe ones too with --unsafe-fixes).")
 @click.option("--diff", is_flag=True, help="Show the fixes as a diff instead of applying them; write nothing.")
+@click.option("--add-noqa", is_flag=True, help="Add a `# noqa: CODE` for every current finding, on its line.")
+@click.option("--ignore-noqa", is_flag=True, help="Report findings whatever `# noqa` directives say.")
 def check(paths, select, extend_select, ignore, preview, unsafe_fixes, config_path, no_cache, jobs, force_exclude,
-          exit_non_zero_on_fix, quiet, output_format, output_file, statistics, exit_zero, fix, diff) -> None:
-    """Check PATHS (default: the current directory) for Ray anti-patterns."""
-    settings = _load_settings(config_path)
+          exit_non_zero_on_fix, quiet, stdin_filename, output_format, output_file, statistics, exit_zero, fix,
+          diff, add_noqa, ignore_noqa) -> None:
+    """Check PATHS (default: the current directory) for Ray anti-patterns.
+
+    With --stdin-filename and --fix, the fixed source goes to standard output and the report to standard
+    error (as in Ruff), so an editor can replace its buffer with the output."""
+    settings = _load_settings(config_path, stdin_filename)
     unsafe = _unsafe(unsafe_fixes, settings)
     request = None
     if fix or diff:
         request = api.FixRequest(_policy(settings, unsafe), apply=not diff)
-    result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview)
+    if add_noqa and (fix or diff or stdin_filename is not None):
+        raise UsageProblem("--add-noqa cannot be combined with --fix, --diff or --stdin-filename")
+    stdin = _read_stdin(stdin_filename, paths)
+    progress = _progress_bar(not quiet and output_format in ("full", "concise") and stdin is None)
+    result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview,
+                  stdin, progress, ignore_noqa)
     _report_errors(result)
+    if add_noqa:
+        _add_noqa(result)
     if diff:
         _emit_diff(result, quiet)
         sys.exit(EXIT_FINDINGS if result.changes else EXIT_CLEAN)
-    context = _context(result, output_format, output_file, quiet, unsafe)
+    context = _context(result, output_format, output_file, quiet, unsafe, stdin)
     if statistics:
         text = render_statistics(result.diagnostics, context)
     else:
         text = render(output_format, result.diagnostics, context)
-    _emit(text, output_file)
+    if stdin is not None and fix:
+        click.echo(_stdin_output(result, stdin), nl=False)
+        _emit(text, output_file, err=True)
+    else:
+        _emit(text, output_file)
     sys.exit(_exit_code(result, exit_zero, exit_non_zero_on_fix))
 
 
@@ -98,14 +120,22 @@ def check(paths, select, extend_select, ignore, preview, unsafe_fixes, config_pa
 @_selection_options
 @click.option("--apply", "apply_", is_flag=True, help="Write the fixes (default: only show them as a diff).")
 def fix_command(paths, select, extend_select, ignore, preview, unsafe_fixes, config_path, no_cache, jobs, force_exclude,
-                exit_non_zero_on_fix, quiet, apply_) -> None:
-    """Rewrite Ray anti-patterns in PATHS: show a diff, or write the files with --apply."""
-    settings = _load_settings(config_path)
+                exit_non_zero_on_fix, quiet, stdin_filename, apply_) -> None:
+    """Rewrite Ray anti-patterns in PATHS: show a diff, or write the files with --apply.
+
+    With --stdin-filename the file on disk is never touched: the diff, or with --apply the whole fixed
+    source (unchanged when there is nothing to fix), goes to standard output."""
+    settings = _load_settings(config_path, stdin_filename)
     unsafe = _unsafe(unsafe_fixes, settings)
     request = api.FixRequest(_policy(settings, unsafe), apply=apply_)
-    result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview)
+    stdin = _read_stdin(stdin_filename, paths)
+    progress = _progress_bar(not quiet and stdin is None)
+    result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview,
+                  stdin, progress)
     _report_errors(result)
-    if not apply_:
+    if stdin is not None and apply_:
+        click.echo(_stdin_output(result, stdin), nl=False)
+    elif not apply_:
         _emit_diff(result, quiet=True)
     if not quiet:
         click.echo(_fix_summary(result, apply_, unsafe), err=True)
@@ -116,8 +146,22 @@ def fix_command(paths, select, extend_select, ignore, preview, unsafe_fixes, con
     sys.exit(_exit_code(result, False, exit_non_zero_on_fix))
 
 
-def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview):
+def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview,
+         stdin=None, progress=None, ignore_noqa=False):
     try:
+        if stdin is not None:
+            return api.check_text(
+                stdin.text,
+                stdin.filename,
+                settings,
+                select=_split_codes(select),
+                extend_select=_split_codes(extend_select) or (),
+                ignore=_split_codes(ignore) or (),
+                force_exclude=force_exclude,
+                fix=request,
+                preview=preview,
+                ignore_noqa=ignore_noqa,
+            )
         return api.check(
             list(paths),
             settings,
@@ -129,9 +173,74 @@ def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no
             use_cache=not no_cache,
             fix=request,
             preview=preview,
+            progress=progress,
+            ignore_noqa=ignore_noqa,
         )
     except (ConfigError, DiscoveryError) as error:
         _fail(error)
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+class _Stdin(NamedTuple):
+    filename: str
+    text: str
+
+
+def _read_stdin(filename: Optional[str], paths) -> Optional[_Stdin]:
+    if filename is None:
+        return None
+    for path in paths:
+        click.echo(f"raylint: warning: ignoring {path} in favour of standard input", err=True)
+    try:
+        return _Stdin(filename, decode_source(sys.stdin.buffer.read()))
+    except SourceError as error:
+        _fail(f"{filename}: {error}")
+
+
+def _stdin_output(result, stdin: _Stdin) -> str:
+    """The text an editor replaces its buffer with: the fixed source, or the source as it came."""
+    return result.changes[0].after if result.changes else stdin.text
+
+
+class _ProgressBar:
+    """A transient bar on stderr, drawn only once the api reports a run of more than PROGRESS_THRESHOLD files."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.task = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= PROGRESS_THRESHOLD:
+            return
+        if self.bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(TextColumn("Checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("check", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _progress_bar(wanted: bool) -> Optional[_ProgressBar]:
+    """A progress bar only on a terminal: never on a pipe, in CI logs or around machine-readable output."""
+    return _ProgressBar() if wanted and sys.stderr.isatty() else None
+
+
+def _add_noqa(result) -> None:
+    """Write the directives, say how many, and exit 0: the findings are now suppressed, not reported."""
+    added = add_noqa_directives(result.diagnostics)
+    for error in added.errors:
+        click.echo(f"raylint: error: {error}", err=True)
+    click.echo(f"Added {added.added} noqa {'directive' if added.added == 1 else 'directives'}.", err=True)
+    sys.exit(EXIT_ERROR if added.errors else EXIT_CLEAN)
 
 
 def _unsafe(flag: Optional[bool], settings) -> bool:
@@ -147,18 +256,26 @@ def _policy(settings, unsafe: bool) -> FixPolicy:
     return FixPolicy(unsafe=unsafe, fixable=fixable, unfixable=unfixable)
 
 
-def _context(result, output_format, output_file, quiet, unsafe) -> ReportContext:
+def _context(result, output_format, output_file, quiet, unsafe, stdin=None) -> ReportContext:
     to_terminal = output_file is None and sys.stdout.isatty()
+    read = _read_for_report
+    if stdin is not None:
+        path, text = os.path.abspath(stdin.filename), _stdin_output(result, stdin)
+
+        def read(filename: str) -> Optional[str]:
+            return text if filename == path else _read_for_report(filename)
+
     return ReportContext(
         cwd=Path.cwd(),
         version=__version__,
-        read_source=_read_for_report,
+        read_source=read,
         files_checked=result.files_checked,
         elapsed=result.elapsed,
         color=to_terminal and output_format in ("full", "concise") and "NO_COLOR" not in os.environ,
         quiet=quiet,
         unsafe_fixes=unsafe,
         fixed=sum(change.fixed for change in result.changes if change.written),
+        run_summary=True,
     )
 
 
@@ -175,14 +292,17 @@ def _emit_diff(result, quiet: bool) -> None:
     cwd = Path.cwd()
     for change in result.changes:
         name = _display(change.path, cwd)
-        diff = difflib.unified_diff(
-            change.before.splitlines(keepends=True),
-            change.after.splitlines(keepends=True),
-            fromfile=name,
-            tofile=name,
-        )
-        text = "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in diff)
-        click.echo(text, nl=False)
+        # A notebook shows each changed cell's source, as Ruff does, rather than its JSON.
+        parts = [(f"{name}:cell {cell.number}", cell.before, cell.after) for cell in change.cells]
+        for label, before, after in parts or [(name, change.before, change.after)]:
+            diff = difflib.unified_diff(
+                before.splitlines(keepends=True),
+                after.splitlines(keepends=True),
+                fromfile=label,
+                tofile=label,
+            )
+            text = "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in diff)
+            click.echo(text, nl=False)
     if not quiet:
         fixes = result.fixed
         click.echo(f"Would fix {fixes} {'error' if fixes == 1 else 'errors'}." if fixes else "No fixes available.", err=True)
@@ -209,6 +329,19 @@ def _display(path: str, cwd: Path) -> str:
         return Path(path).relative_to(cwd).as_posix()
     except ValueError:
         return path
+
+
+@main.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
+def init(directory: str) -> None:
+    """Write a [tool.raylint] table into DIRECTORY's pyproject.toml (default: here); when the project
+    configures Ruff, add "RAY" to Ruff's lint.external so that Ruff keeps raylint's # noqa codes."""
+    try:
+        messages = init_project(Path(directory))
+    except InitError as error:
+        _fail(error)
+    for message in messages:
+        click.echo(message)
 
 
 @main.command()
@@ -286,9 +419,22 @@ def _progress(message: str) -> None:
     click.echo(f"raylint validate: {message}", err=True)
 
 
-def _load_settings(config_path: Optional[str]):
+@main.command()
+def server() -> None:
+    """Run the Language Server over standard input and output (needs `pip install 'raylint[lsp]'`)."""
+    from raylint.server import MissingDependency, serve
+
     try:
-        return load_settings(Path(config_path) if config_path else None)
+        serve()
+    except MissingDependency as error:
+        _fail(error)
+
+
+def _load_settings(config_path: Optional[str], stdin_filename: Optional[str] = None):
+    """The config given, else the one found from the --stdin-filename's directory, else from the cwd."""
+    try:
+        return load_settings(Path(config_path) if config_path else None,
+                             Path(stdin_filename) if stdin_filename else None)
     except ConfigError as error:
         _fail(error)
 
@@ -300,10 +446,10 @@ def _read_for_report(filename: str) -> Optional[str]:
         return None
 
 
-def _emit(text: str, output_file: Optional[str]) -> None:
+def _emit(text: str, output_file: Optional[str], err: bool = False) -> None:
     if output_file is None:
         if text:
-            click.echo(text, nl=False)
+            click.echo(text, nl=False, err=err)
         return
     try:
         Path(output_file).write_text(text, encoding="utf-8")

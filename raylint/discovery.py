@@ -15,7 +15,8 @@ from pathspec import GitIgnoreSpec
 
 from raylint.config import Settings
 
-SOURCE_SUFFIXES = (".py", ".pyi")
+# Jupyter notebooks are linted by default, as in Ruff.
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 _NEEDS_SLASHES = os.sep != "/"
 
@@ -42,6 +43,15 @@ def discover(
     files = sorted(walker.files.values(), key=lambda path: path.parts)
     problems = sorted(walker.problems, key=lambda problem: problem[0].parts)
     return files, problems
+
+
+def is_excluded(path: str, settings: Settings) -> bool:
+    """Whether exclusions or ignore files drop the file `path`, which need not exist (a `--stdin-filename`)."""
+    walker = _Walker(settings, force_exclude=True)
+    absolute = os.path.abspath(path)
+    ignores = walker._ancestor_ignores(os.path.dirname(absolute)) if walker.respect_gitignore else ()
+    base = walker.root if _is_under(absolute, walker.root) else None
+    return walker._excluded(absolute, False, base, ignores)
 
 
 class _IgnoreFile:

@@ -17,10 +17,12 @@ from raylint.context import FileContext
 from raylint.ftypes import Diagnostic, Location
 from raylint.project_index import ProjectIndex, RemoteSummary, summarize
 from raylint.registry import IO_ERROR, SYNTAX_ERROR, rule_classes, rule_info
-from raylint.suppression import apply_suppressions
+from raylint.suppression import apply_suppressions, parse_suppressions, with_noqa_rows
+from raylint.unused_noqa import CODE as UNUSED_NOQA, unused_noqa
 
 # A module that never imports ray has no Ray calls; this finds every spelling of the import cheaply.
 _RAY_IMPORT = re.compile(rb"\bfrom[ \t]+ray\b|\bimport[ \t][^\n]*\bray\b")
+_NOQA = re.compile(rb"[nN][oO][qQ][aA]")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class LintOptions:
 
     enabled: FrozenSet[str]
     rule_settings: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    ignore_noqa: bool = False  # report what `# noqa` directives would silence (`noqa_row` still set)
 
 
 @dataclass
@@ -117,7 +120,9 @@ def lint_source(
     except (ValueError, RecursionError, MemoryError) as error:
         return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")])
     if not _RAY_IMPORT.search(data):
-        return FileResult(path, [])
+        # Without Ray nothing fires, so any directive naming an enabled rule is unused.
+        judge = UNUSED_NOQA in options.enabled and not options.ignore_noqa and _NOQA.search(data)
+        return FileResult(path, _suppress([], source, path, options) if judge else [])
     index = index.fresh() if index is not None else ProjectIndex()
     extra_loaders = options.rule_settings.get("RAY005", {}).get("extra-loaders", ())
     context = FileContext(path, source, tree, module_name, index, extra_loaders)
@@ -128,10 +133,21 @@ def lint_source(
         rule.run()
         findings.extend(rule.findings)
     summaries = summarize(context)
-    if findings:
-        findings.sort(key=Diagnostic.sort_key)
-        findings = apply_suppressions(findings, source)
+    if findings or UNUSED_NOQA in options.enabled:
+        findings = _suppress(findings, source, path, options)
     return FileResult(path, findings, summaries, tuple(sorted(index.queries)), tuple(context.fix_errors))
+
+
+def _suppress(findings: List[Diagnostic], source: str, path: str, options: LintOptions) -> List[Diagnostic]:
+    """Set each finding's `noqa_row`, judge unused directives (RAY900), then drop what directives silence."""
+    suppressions = parse_suppressions(source)
+    findings = with_noqa_rows(findings, suppressions)
+    if options.ignore_noqa:
+        return sorted(findings, key=Diagnostic.sort_key)
+    if UNUSED_NOQA in options.enabled:
+        findings += unused_noqa(findings, suppressions, source, path, options.enabled)
+    findings.sort(key=Diagnostic.sort_key)
+    return apply_suppressions(findings, source, suppressions)
 
 
 def lint_path(path: str, options: LintOptions, module_name: str, index: Optional[ProjectIndex] = None) -> FileResult:
@@ -139,6 +155,11 @@ def lint_path(path: str, options: LintOptions, module_name: str, index: Optional
     try:
         with open(path, "rb") as handle:
             data = handle.read()
+        if path.endswith(".ipynb"):
+            # Imported here: the notebook module builds on this one.
+            from raylint.notebooks import lint_notebook
+
+            return lint_notebook(data, path, options, module_name, index)
         source = decode_source(data)
     except OSError as error:
         return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error.strerror or error}")])

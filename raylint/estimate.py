@@ -213,13 +213,14 @@ class Estimator:
         if qual in ("pandas.DataFrame", "pandas.Series", "numpy.array", "numpy.asarray", "torch.tensor",
                     "torch.from_numpy", "builtins.list", "builtins.tuple", "builtins.dict", "builtins.bytes",
                     "builtins.bytearray", "pyarrow.table", "pyarrow.Table.from_pandas") and call.args:
+            if qual in ("builtins.bytes", "builtins.bytearray"):
+                n = self.const(call.args[0], scope, depth + 1)
+                if isinstance(n, int):
+                    return n  # `bytes(n)`: n zero bytes
             inner = self.size_bytes(call.args[0], scope, depth + 1)
             if qual in ("builtins.list", "builtins.tuple") and inner is None:
                 n = self.length(call.args[0], scope, depth + 1)
                 return n * POINTER if n is not None else None
-            if qual in ("builtins.bytes", "builtins.bytearray") and inner is None:
-                n = self.const(call.args[0], scope, depth + 1)
-                return int(n) if n is not None else None
             return inner
         if qual == "torch.load":
             return LARGE

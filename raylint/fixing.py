@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import FrozenSet, List, Optional
+from typing import Callable, FrozenSet, List, Optional
 
 from raylint.engine import FileResult, LintOptions, lint_source
 from raylint.fixers.base import apply_edits
@@ -51,8 +51,10 @@ def fix_text(
     module_name: str = "",
     index: Optional[ProjectIndex] = None,
     result: Optional[FileResult] = None,
+    keep: Optional[Callable[[str, Diagnostic], bool]] = None,
 ) -> FixOutcome:
-    """Fix one file's text in passes; `result` is its findings when already known."""
+    """Fix one file's text in passes; `result` is its findings when already known. `keep(source, d)`
+    can veto a fix that cannot be written back (a notebook fix crossing cells)."""
     fixed = 0
     errors: List[str] = []
     codes: List[str] = []
@@ -60,7 +62,8 @@ def fix_text(
         if result is None:
             result = lint_source(source, path, options, module_name, index)
         errors.extend(result.fix_errors)
-        chosen, duplicates = _non_overlapping([d for d in result.diagnostics if policy.applies(d)])
+        applicable = [d for d in result.diagnostics if policy.applies(d) and (keep is None or keep(source, d))]
+        chosen, duplicates = _non_overlapping(applicable)
         chosen, dropped = _parsing_subset(source, chosen)
         for diagnostic in dropped:
             errors.append(f"{path}: {diagnostic.code} fix dropped: fixed code does not parse")

@@ -49,7 +49,8 @@ class Diagnostic:
     cell: Optional[int] = None
 
     def sort_key(self):
-        return (self.filename, self.location, self.code)
+        # In a notebook rows restart in every cell, so the cell orders first.
+        return (self.filename, self.cell or 0, self.location, self.code)
 
 
 @dataclass(frozen=True)

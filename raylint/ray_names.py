@@ -83,6 +83,7 @@ class RayNames:
         self._values: Dict[int, Optional[Value]] = {}
         self._busy: set = set()
         self._remote_defs: Dict[int, Optional[RemoteDef]] = {}
+        self._task_code: Optional[Dict[int, RemoteDef]] = None
         self.imports_ray = any(
             binding.kind == "import" and binding.qualname.split(".")[0].lstrip(".") == "ray"
             for binding in _all_bindings(walk)
@@ -424,6 +425,21 @@ class RayNames:
             if definition.node is node:
                 return definition.scope
         return self.walk.module_scope
+
+    def task_code(self, function: Optional[ast.AST]) -> Optional[RemoteDef]:
+        """The remote function or actor class whose code `function` is (the remote def itself, or a method of a
+        remote class), else None: such code runs in a worker, once per task or method call."""
+        if self._task_code is None:
+            self._task_code = {}
+            for remote in self.remote_definitions():
+                if remote.node is None:
+                    continue
+                self._task_code[id(remote.node)] = remote
+                if remote.is_actor:
+                    for item in remote.node.body:
+                        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                            self._task_code[id(item)] = remote
+        return self._task_code.get(id(function))
 
     def remote_definitions(self) -> List[RemoteDef]:
         """Every remote function/actor defined in this module, decorated or functional, in source order."""

@@ -93,18 +93,30 @@ def parse_suppressions(source: str) -> Suppressions:
     )
 
 
-def apply_suppressions(diagnostics: Iterable[Diagnostic], source: str) -> List[Diagnostic]:
+def apply_suppressions(diagnostics: Iterable[Diagnostic], source: str,
+                       suppressions: Optional[Suppressions] = None) -> List[Diagnostic]:
     """The diagnostics no directive silences, in order, each with its `noqa_row` set."""
     diagnostics = list(diagnostics)
     if not diagnostics:
         return []
-    suppressions = parse_suppressions(source)
-    kept = []
+    if suppressions is None:
+        suppressions = parse_suppressions(source)
+    located = with_noqa_rows(diagnostics, suppressions)
+    return [d for d in located if not suppressions.is_suppressed(d.code, d.noqa_row)]
+
+
+def with_noqa_rows(diagnostics: Iterable[Diagnostic], suppressions: Suppressions) -> List[Diagnostic]:
+    """Every diagnostic, suppressed or not, with `noqa_row` set to where its `# noqa` has to go."""
+    located = []
     for diagnostic in diagnostics:
         row = suppressions.noqa_row(diagnostic.location.row)
-        if not suppressions.is_suppressed(diagnostic.code, row):
-            kept.append(diagnostic if diagnostic.noqa_row == row else replace(diagnostic, noqa_row=row))
-    return kept
+        located.append(diagnostic if diagnostic.noqa_row == row else replace(diagnostic, noqa_row=row))
+    return located
+
+
+def comments(source: str) -> List[Tuple[int, str]]:
+    """Every comment of `source` as (row, text from its `#`), found the way directives are."""
+    return [(comment.row, comment.text) for comment in _scan(source[1:] if source.startswith("\ufeff") else source)[0]]
 
 
 def _names(codes: Optional[FrozenSet[str]], code: str) -> bool:

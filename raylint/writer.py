@@ -25,13 +25,7 @@ def encoding_of(data: bytes) -> str:
 
 def write_fixed(path: str, text: str, original: bytes) -> None:
     """Replace `path` with `text`, encoded like `original` was; never leaves a half-written file."""
-    try:
-        info = os.stat(path)
-    except OSError as error:
-        raise WriteError(f"{path}: {error.strerror or error}") from None
-    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
-        # checked explicitly: as root, the replace below would otherwise succeed on a read-only file
-        raise WriteError(f"{path}: file is read-only, not fixed")
+    info = _writable(path)
     encoding = encoding_of(original)
     try:
         data = text.encode(encoding)
@@ -39,6 +33,28 @@ def write_fixed(path: str, text: str, original: bytes) -> None:
         raise WriteError(f"{path}: fixed text cannot be encoded as {encoding}: {error.reason}") from None
     if original.startswith(codecs.BOM_UTF8) and not data.startswith(codecs.BOM_UTF8):
         data = codecs.BOM_UTF8 + data
+    _replace(path, data, info)
+
+
+def write_notebook(path: str, data: bytes) -> None:
+    """Replace the notebook `path` with `data`, its JSON already encoded (notebooks are always UTF-8, so no
+    coding cookie applies); atomic like `write_fixed`."""
+    _replace(path, data, _writable(path))
+
+
+def _writable(path: str) -> os.stat_result:
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise WriteError(f"{path}: {error.strerror or error}") from None
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        # checked explicitly: as root, the replace below would otherwise succeed on a read-only file
+        raise WriteError(f"{path}: file is read-only, not fixed")
+    return info
+
+
+def _replace(path: str, data: bytes, info: os.stat_result) -> None:
+    """Write `data` to a temporary file beside `path`, with its permissions and owner, then swap it in."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".raylint")

@@ -11,3 +11,9 @@ def project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("RAYLINT_CACHE_DIR", raising=False)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _no_github_step_summary(monkeypatch):
+    """Tests that render `github` output must not append to a real CI job summary."""
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

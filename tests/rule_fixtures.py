@@ -10,6 +10,8 @@ from typing import List, Set, Tuple
 FIXTURES = Path(__file__).parent / "fixtures"
 MARKER = re.compile(r"#\s*expect:\s*(.+?)\s*$")
 OPTIONS = re.compile(r"^#\s*fixture-options:\s*(\{.*\})\s*$")
+# Rules to run besides the fixture's own: RAY900 judges only the codes of rules that ran.
+SELECT = re.compile(r"^#\s*fixture-select:\s*(.+?)\s*$", re.MULTILINE)
 
 
 def expected_findings(path: Path, code: str) -> Set[Tuple[str, int, str]]:
@@ -34,6 +36,12 @@ def fixture_options(path: Path) -> dict:
         if match:
             return json.loads(match.group(1))
     return {}
+
+
+def fixture_select(text: str) -> List[str]:
+    """The extra rule codes a `# fixture-select: RAY001, RAY003` line asks for."""
+    match = SELECT.search(text)
+    return match.group(1).replace(",", " ").split() if match else []
 
 
 def fixture_cases() -> List[Tuple[str, Path]]:

@@ -2,7 +2,7 @@
 
 `tests/fix_fixtures/RAYnnn/<case>.py` is the input; `<case>.safe.py` is what `raylint fix --apply`
 makes of it (safe fixes only) and `<case>.unsafe.py` what `--unsafe-fixes` makes of it. A missing
-expected file means "unchanged". Only rule RAYnnn is selected.
+expected file means "unchanged". Only rule RAYnnn is selected, and those a `# fixture-select:` line names.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 
 from raylint.engine import LintOptions, lint_source
 from raylint.fixing import FixPolicy, fix_text
+from tests.rule_fixtures import fixture_select
 
 FIXTURES = Path(__file__).parent / "fix_fixtures"
 CASES = sorted(
@@ -27,7 +28,7 @@ MODES = {"safe": FixPolicy(unsafe=False), "unsafe": FixPolicy(unsafe=True)}
 
 
 def fix(code: str, source: str, path: Path, mode: str):
-    options = LintOptions(enabled=frozenset({code}))
+    options = LintOptions(enabled=frozenset({code, *fixture_select(source)}))
     return fix_text(source, str(path), options, MODES[mode])
 
 
@@ -51,7 +52,7 @@ def test_fix_parses_is_idempotent_and_leaves_no_fixable_finding(code, path, mode
     twice = fix(code, once.source, path, mode)
     assert twice.source == once.source
     assert twice.fixed == 0
-    remaining = lint_source(once.source, str(path), LintOptions(enabled=frozenset({code})))
+    remaining = lint_source(once.source, str(path), LintOptions(enabled=frozenset({code, *fixture_select(source)})))
     assert not [d for d in remaining.diagnostics if MODES[mode].applies(d)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from raylint.api import check_files
-from tests.rule_fixtures import expected_findings, fixture_cases, fixture_options
+from tests.rule_fixtures import expected_findings, fixture_cases, fixture_options, fixture_select
 
 CASES = fixture_cases()
 
@@ -14,7 +14,9 @@ CASES = fixture_cases()
 def test_fixture_findings(code, entry):
     files = sorted(entry.rglob("*.py")) if entry.is_dir() else [entry]
     options = fixture_options(files[0]) if not entry.is_dir() else {}
-    diagnostics = check_files(files, select=[code], rule_options={code: options} if options else None)
+    select = [code, *fixture_select(files[0].read_text(encoding="utf-8"))]
+    diagnostics = check_files(files, select=select, rule_options={code: options} if options else None)
+    diagnostics = [d for d in diagnostics if d.code == code]
     for path in files:
         expected = expected_findings(path, code)
         got = {(d.code, d.location.row) for d in diagnostics if d.filename == str(path)}

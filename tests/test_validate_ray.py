@@ -1,6 +1,7 @@
 """`raylint validate` end to end on a real local Ray cluster that the harness starts and stops.
 
-The shipped examples, shrunk to small sizes, are fixed with every fix (unsafe ones included), run before
+The shipped examples (the five core anti-patterns, and RAY101, RAY102 and RAY105 whose fixes run),
+shrunk to small sizes, are fixed with every fix (unsafe ones included), run before
 and after on the cluster, and must print the same result; the tiny-task example must get faster (the one
 timing assertion in the tests: its expected speedup is tens of times, far beyond noise). No Ray process
 started by the test may survive it.
@@ -28,6 +29,9 @@ SMALL_SIZES = {
     # RAY004 fires from 10,000 submissions: the smallest fan-out it reports
     "ray004_tiny_task_fanout.py": {"NUM_TASKS": "10_000"},
     "ray005_driver_side_loading.py": {"NUM_VALUES": "400_000"},
+    "ray101_blocking_get_in_async.py": {"NUM_REQUESTS": "4", "TASK_SECONDS": "0.05"},
+    "ray102_remote_redefined_in_loop.py": {"NUM_BATCHES": "4", "BATCH_SIZE": "10_000"},
+    "ray105_unnecessary_get.py": {"ROWS": "256", "COLS": "512"},
 }
 EXPECTED_CODES = {
     "ray001_get_in_loop.py": ["RAY001"],
@@ -35,6 +39,9 @@ EXPECTED_CODES = {
     "ray003_missing_resources.py": ["RAY003"],
     "ray004_tiny_task_fanout.py": ["RAY004"],
     "ray005_driver_side_loading.py": ["RAY005"],
+    "ray101_blocking_get_in_async.py": ["RAY101"],
+    "ray102_remote_redefined_in_loop.py": ["RAY102"],
+    "ray105_unnecessary_get.py": ["RAY105"],
 }
 RAY_PROCESS = re.compile(r"raylet|gcs_server|ray start|ray::|dashboard/agent.py|runtime_env/agent")
 

@@ -4,7 +4,6 @@ ref replaces a `ray.put` of data the driver loaded."""
 from __future__ import annotations
 
 import ast
-import sys
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -14,12 +13,14 @@ from raylint.analysis import Scope
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_expression, parse_statement
 from raylint.fixers.rewrite import (
     Rewrite,
+    add_import,
     blank_lines,
     block_of,
     call_sites_by_node,
     definition_scope,
     fresh_name,
     generated,
+    module_name_visible,
     only_ray_remote_decorator,
     parents,
     plain_options,
@@ -39,12 +40,6 @@ _PATH_LOADERS = frozenset({
     "pyarrow.csv.read_csv", "pyarrow.json.read_json", "pyarrow.orc.read_table",
 })
 _PATH_LOADER_PREFIXES = ("pandas.read_", "polars.read_", "polars.scan_")
-# `sys.stdlib_module_names` is new in 3.10; before it, the modules data scripts import most
-_STDLIB = getattr(sys, "stdlib_module_names", frozenset({
-    "abc", "argparse", "collections", "csv", "dataclasses", "functools", "glob", "gzip", "io", "itertools", "json",
-    "logging", "math", "os", "pathlib", "pickle", "random", "re", "shutil", "subprocess", "sys", "tempfile", "time",
-    "typing",
-}))
 _PATH_METHODS = frozenset({"resolve", "absolute", "joinpath", "with_suffix", "with_name", "expanduser", "format"})
 _ABSOLUTE_CALLS = frozenset({"os.path.abspath", "os.path.realpath"})
 _PATH_KEEPING_CALLS = frozenset({"os.path.dirname", "os.path.normpath", "os.fspath", "pathlib.Path", "builtins.str"})
@@ -239,9 +234,9 @@ def _per_task_load(context, loader: ast.Call, scope: Scope, statement: ast.Assig
         path_code = fresh_name(f"{name}_path", taken)
         value = files.code(files.node_for(path, lines, cst.BaseExpression))
         if not absolute:
-            os_name = _module_name_visible(context, "os", scope)
+            os_name = module_name_visible("os", scope)
             if os_name is None:
-                os_name = _add_import(context, "os", rewrite, taken)
+                os_name = add_import(context, "os", rewrite, taken)
                 if os_name is None:
                     return None
             value = f"{os_name}.path.abspath({value})"
@@ -444,7 +439,7 @@ def _loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str
     if path is not None and not _path_like(context, path, scope):
         return None  # an open file or buffer cannot be sent to a task
     if _relative_literal(path):
-        os_name = _module_name_visible(context, "os", scope) or _add_import(context, "os", rewrite, taken)
+        os_name = module_name_visible("os", scope) or add_import(context, "os", rewrite, taken)
         if os_name is None:
             return None
         args[0] = args[0].with_changes(value=parse_expression(f"{os_name}.path.abspath({files.code(args[0].value)})",
@@ -569,16 +564,6 @@ def _visible_at_module(context, func: ast.AST, scope: Scope) -> Optional[str]:
     return ".".join([node.id] + list(reversed(chain)))
 
 
-def _module_name_visible(context, module_name: str, scope: Scope) -> Optional[str]:
-    """A name under which `module_name` is imported and visible from `scope`."""
-    for name in [module_name] + sorted(scope.module().bindings):
-        bindings = scope.lookup(name) or []
-        if bindings and all(b.kind == "import" and b.qualname == module_name and isinstance(b.node, ast.Import)
-                            for b in bindings):
-            return name
-    return None
-
-
 def _ray_remote_spelling(context) -> Optional[str]:
     """How this module spells `ray.remote` at module level (`ray.remote`, `r.remote`, `remote`)."""
     module_scope = context.walk.module_scope
@@ -590,45 +575,6 @@ def _ray_remote_spelling(context) -> Optional[str]:
         if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualname == "ray.remote":
             return name
     return None
-
-
-def _add_import(context, module_name: str, rewrite: Rewrite, taken: Set[str]) -> Optional[str]:
-    """Insert `import <module_name>` among the module's top imports (standard library group, sorted)."""
-    if module_name in taken:
-        return None
-    files = context.cst
-    module = files.module
-    body = context.tree.body
-    imports = [s for s in body if isinstance(s, (ast.Import, ast.ImportFrom))
-               and not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
-    statement = parse_statement(f"import {module_name}{module.default_newline}", module)
-    stdlib = [s for s in imports if _imported_module(s) in _STDLIB]
-    if stdlib:
-        later = [s for s in stdlib if _imported_module(s) > module_name]
-        anchor_ast, after = (later[0], False) if later else (stdlib[-1], True)
-        anchor = files.top_level(anchor_ast)
-        if anchor is None:
-            return None
-        if after:
-            rewrite.insert(anchor, [statement], after=True)
-        else:
-            rewrite.insert_above(anchor, statement)
-    elif imports:
-        anchor = files.top_level(imports[0])
-        if anchor is None:
-            return None
-        rewrite.insert(anchor, [statement.with_changes(leading_lines=anchor.leading_lines)], after=False)
-        rewrite.replace(anchor, lambda updated: updated.with_changes(leading_lines=[cst.EmptyLine()]))
-    else:
-        return None
-    taken.add(module_name)
-    return module_name
-
-
-def _imported_module(statement: ast.stmt) -> str:
-    if isinstance(statement, ast.Import):
-        return statement.names[0].name.split(".")[0]
-    return (statement.module or "").split(".")[0]
 
 
 def _traced(expr: ast.AST, scope: Scope) -> ast.AST:

@@ -66,7 +66,10 @@ def _append(call: cst.Call, keyword: str):
     if isinstance(last.comma, cst.Comma):
         # a trailing comma, usually one argument per line: ours goes on its own line, same indentation
         between = call.whitespace_before_args
-        if not isinstance(between, cst.ParenthesizedWhitespace):
+        if isinstance(between, cst.ParenthesizedWhitespace):
+            # the line break and indentation only: a comment after `(` must not be copied
+            between = between.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+        else:
             between = cst.SimpleWhitespace(" ")
         previous = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
         return [*args[:-1], previous, new_arg.with_changes(comma=last.comma)]

@@ -4,14 +4,23 @@ names that shadow nothing, generated helper definitions that are reused rather t
 from __future__ import annotations
 
 import ast
+import sys
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
 from raylint.analysis import Scope
+from raylint.fixers.base import parse_statement
 
 _NOT_PLAIN = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda, ast.ListComp, ast.SetComp,
               ast.DictComp, ast.GeneratorExp)
+
+# `sys.stdlib_module_names` is new in 3.10; before it, the modules data scripts import most
+_STDLIB = getattr(sys, "stdlib_module_names", frozenset({
+    "abc", "argparse", "collections", "csv", "dataclasses", "functools", "glob", "gzip", "io", "itertools", "json",
+    "logging", "math", "multiprocessing", "os", "pathlib", "pickle", "random", "re", "shutil", "subprocess", "sys",
+    "tempfile", "time", "typing",
+}))
 
 Replacement = Union[cst.CSTNode, Callable[[cst.CSTNode], cst.CSTNode]]
 
@@ -274,3 +283,52 @@ def plain_options(callee: ast.AST, function_name: str) -> Optional[bool]:
     ):
         return True
     return None
+
+
+def module_name_visible(module_name: str, scope: Scope) -> Optional[str]:
+    """A name under which `module_name` is imported and visible from `scope`."""
+    for name in [module_name] + sorted(scope.module().bindings):
+        bindings = scope.lookup(name) or []
+        if bindings and all(b.kind == "import" and b.qualname == module_name and isinstance(b.node, ast.Import)
+                            for b in bindings):
+            return name
+    return None
+
+
+def add_import(context, module_name: str, rewrite: Rewrite, taken: Set[str]) -> Optional[str]:
+    """Insert `import <module_name>` among the module's top imports (standard library group, sorted)."""
+    if module_name in taken:
+        return None
+    files = context.cst
+    module = files.module
+    body = context.tree.body
+    imports = [s for s in body if isinstance(s, (ast.Import, ast.ImportFrom))
+               and not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
+    statement = parse_statement(f"import {module_name}{module.default_newline}", module)
+    stdlib = [s for s in imports if imported_module(s) in _STDLIB]
+    if stdlib:
+        later = [s for s in stdlib if imported_module(s) > module_name]
+        anchor_ast, after = (later[0], False) if later else (stdlib[-1], True)
+        anchor = files.top_level(anchor_ast)
+        if anchor is None:
+            return None
+        if after:
+            rewrite.insert(anchor, [statement], after=True)
+        else:
+            rewrite.insert_above(anchor, statement)
+    elif imports:
+        anchor = files.top_level(imports[0])
+        if anchor is None:
+            return None
+        rewrite.insert(anchor, [statement.with_changes(leading_lines=anchor.leading_lines)], after=False)
+        rewrite.replace(anchor, lambda updated: updated.with_changes(leading_lines=[cst.EmptyLine()]))
+    else:
+        return None
+    taken.add(module_name)
+    return module_name
+
+
+def imported_module(statement: ast.stmt) -> str:
+    if isinstance(statement, ast.Import):
+        return statement.names[0].name.split(".")[0]
+    return (statement.module or "").split(".")[0]

@@ -10,6 +10,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 from rich.style import Style
 
 from raylint.ftypes import Diagnostic
+from raylint.notebooks import cell_lines
 from raylint.registry import PSEUDO_RULES
 
 
@@ -26,6 +27,8 @@ class ReportContext:
     unsafe_fixes: bool = False
     fixed: int = 0
     quiet: bool = False
+    # The CLI's end-of-run summary in the text formats; off by default so output stays reproducible.
+    run_summary: bool = False
 
 
 def relative_to_cwd(filename: str, cwd: Path) -> Optional[str]:
@@ -76,17 +79,30 @@ def headline(diagnostic: Diagnostic, context: ReportContext) -> str:
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
-def source_lines(context: ReportContext) -> Callable[[str], Optional[List[str]]]:
-    """A per-render cache of each file's lines, split the way Python's tokenizer counts rows."""
+def source_lines(context: ReportContext) -> Callable[..., Optional[List[str]]]:
+    """A per-render cache of each file's lines, split the way Python's tokenizer counts rows; with a
+    `cell`, the lines of that notebook cell (finding rows are relative to it)."""
     cache: Dict[str, Optional[List[str]]] = {}
+    cells: Dict[str, Dict[int, List[str]]] = {}
 
-    def lines_of(filename: str) -> Optional[List[str]]:
+    def lines_of(filename: str, cell: Optional[int] = None) -> Optional[List[str]]:
+        if cell is not None:
+            if filename not in cells:
+                text = context.read_source(filename)
+                cells[filename] = {} if text is None else cell_lines(text)
+            return cells[filename].get(cell)
         if filename not in cache:
             text = context.read_source(filename)
             cache[filename] = None if text is None else _split_lines(text)
         return cache[filename]
 
     return lines_of
+
+
+def position(diagnostic: Diagnostic, colon: str = ":") -> str:
+    """`row:col`, or `cell N:row:col` for a notebook finding (Ruff's spelling), after the path."""
+    where = f"{diagnostic.location.row}{colon}{diagnostic.location.column}"
+    return where if diagnostic.cell is None else f"cell {diagnostic.cell}{colon}{where}"
 
 
 def _split_lines(text: str) -> List[str]:
@@ -123,6 +139,43 @@ def summary(diagnostics: Sequence[Diagnostic], context: ReportContext) -> List[s
     elif hidden:
         lines.append(f"No fixes available ({hint}).")
     return lines
+
+
+def run_summary(diagnostics: Sequence[Diagnostic], context: ReportContext) -> List[str]:
+    """After the footer: the findings by rule with how many this run can fix, then files checked and time taken."""
+    if not context.run_summary:
+        return []
+    counts: Dict[str, int] = {}
+    fixable: Dict[str, int] = {}
+    names: Dict[str, str] = {}
+    for d in diagnostics:
+        counts[d.code] = counts.get(d.code, 0) + 1
+        fixable[d.code] = fixable.get(d.code, 0) + is_applicable(d, context)
+        names[d.code] = d.name
+    lines: List[str] = []
+    if counts:
+        order = sorted(counts, key=lambda code: (-counts[code], code))
+        shown = {code: "" if is_pseudo(code) else code for code in order}
+        count_width = len(str(max(counts.values())))
+        code_width = max(len(code) for code in shown.values())
+        name_width = max(len(names[code]) for code in order)
+        lines += ["", "Findings by rule:"]
+        for code in order:
+            row = (f"  {paint(f'{counts[code]:>{count_width}}', 'bold', context.color)}  "
+                   f"{paint(f'{shown[code]:<{code_width}}', 'bold red', context.color)}  {names[code]:<{name_width}}")
+            if fixable[code]:
+                row += f"  ({fixable[code]} fixable)"
+            lines.append(row.rstrip())
+    files = context.files_checked
+    lines.append(f"Checked {files} {_plural(files, 'file', 'files')} in {_duration(context.elapsed)}.")
+    return lines
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.2f}s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m {rest:02d}s"
 
 
 def join_lines(lines: Sequence[str]) -> str:

@@ -13,6 +13,8 @@ from raylint.reporters.common import (
     headline,
     join_lines,
     paint,
+    position,
+    run_summary,
     severity_style,
     source_lines,
     summary,
@@ -30,18 +32,18 @@ def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
     lines_of = source_lines(context)
     out: List[str] = []
     for diagnostic in diagnostics:
-        out.extend(_block(diagnostic, context, lines_of(diagnostic.filename)))
+        out.extend(_block(diagnostic, context, lines_of(diagnostic.filename, diagnostic.cell)))
         out.append("")
     if not context.quiet:
         out.extend(summary(diagnostics, context))
+        out.extend(run_summary(diagnostics, context))
     return join_lines(out)
 
 
 def _block(diagnostic: Diagnostic, context: ReportContext, lines: Optional[List[str]]) -> List[str]:
     color = context.color
     width, excerpt = _excerpt(diagnostic, lines, color)
-    start = diagnostic.location
-    where = f"{display_path(diagnostic.filename, context.cwd)}:{start.row}:{start.column}"
+    where = f"{display_path(diagnostic.filename, context.cwd)}:{position(diagnostic)}"
     block = [headline(diagnostic, context), " " * width + paint("-->", GUTTER_STYLE, color) + " " + where]
     block.extend(excerpt)
     if diagnostic.fix is not None and diagnostic.fix.message:

@@ -43,6 +43,8 @@ def _testcase(suite: ET.Element, diagnostic: Diagnostic, classname: str) -> None
     )
     failure = ET.SubElement(case, "failure", _attrs(message=diagnostic.message))
     text = f"line {row}, col {column}, {diagnostic.message}"
+    if diagnostic.cell is not None:
+        text = f"cell {diagnostic.cell}, {text}"
     if diagnostic.fix is not None and diagnostic.fix.message:
         text += f"\n\n{diagnostic.fix.message}"
     failure.text = _NOT_XML.sub("\ufffd", text)

@@ -29,7 +29,7 @@ def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
     results = []
     for diagnostic in diagnostics:
         result = _result(diagnostic, index[diagnostic.code], context)
-        lines = lines_of(diagnostic.filename)
+        lines = lines_of(diagnostic.filename, diagnostic.cell)
         row = diagnostic.location.row
         if lines is not None and 1 <= row <= len(lines):
             # Identical lines in one file are told apart by occurrence, as CodeQL does.
@@ -109,6 +109,9 @@ def _result(diagnostic: Diagnostic, rule_index: int, context: ReportContext) -> 
     }
     if diagnostic.fix is not None and diagnostic.fix.edits:
         result["fixes"] = [_fix(diagnostic.fix, artifact)]
+    if diagnostic.cell is not None:
+        # In a notebook the region's rows count within this cell (SARIF has no notion of cells).
+        result["properties"] = {"cell": diagnostic.cell}
     return result
 
 

@@ -43,3 +43,11 @@ def tokenize(text):
 # the functional form
 tokenize_remote = ray.remote(tokenize)
 tokenize_retry = ray.remote(max_retries=1)(tokenize)
+
+
+# a comment after the opening parenthesis stays where it is, once
+@ray.remote(  # retried on worker failure
+    max_retries=3,
+)
+def upload(blob):
+    return blob

@@ -44,3 +44,12 @@ def tokenize(text):
 # the functional form
 tokenize_remote = ray.remote(num_cpus=1)(tokenize)
 tokenize_retry = ray.remote(max_retries=1, num_cpus=1)(tokenize)
+
+
+# a comment after the opening parenthesis stays where it is, once
+@ray.remote(  # retried on worker failure
+    max_retries=3,
+    num_cpus=1,
+)
+def upload(blob):
+    return blob

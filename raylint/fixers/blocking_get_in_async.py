@@ -1,0 +1,126 @@
+"""RAY101's rewrite: `ray.get(ref)` in a coroutine becomes `await ref`, `ray.get(refs)` becomes
+`await asyncio.gather(*refs)`, and a `timeout=` becomes `asyncio.wait_for(..., timeout=...)`."""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+import libcst as cst
+
+from raylint.analysis import keyword_value
+from raylint.fixers.base import SAFE, UNSAFE, build_fix
+from raylint.fixers.rewrite import Rewrite, add_import, module_name_visible, parents, taken_names
+from raylint.ftypes import Fix
+
+_ORIGINS = ("task", "put")
+
+
+def await_refs(context, site) -> Optional[Fix]:
+    """The fix for one RAY101 finding at `site` (a `ray.get` call), or None when it cannot be written."""
+    call = site.node
+    if len(call.args) != 1 or isinstance(call.args[0], ast.Starred):
+        return None
+    if any(keyword.arg != "timeout" for keyword in call.keywords) or not _await_allowed(site):
+        return None
+    many = _many(context, call.args[0], site)
+    if many is None:
+        return None
+    files = context.cst
+    node = files.node_for(call, context.lines, cst.Call)
+    if node is None:
+        return None
+    rewrite = Rewrite()
+    awaited: cst.BaseExpression = node.args[0].value
+    timeout = next((arg for arg in node.args if arg.keyword is not None), None)
+    asyncio_name = None
+    if many or timeout is not None:
+        asyncio_name = module_name_visible("asyncio", site.scope) or add_import(
+            context, "asyncio", rewrite, taken_names(context.tree))
+        if asyncio_name is None:
+            return None
+    if many:
+        awaited = cst.Call(_attribute(asyncio_name, "gather"), [cst.Arg(awaited, star="*")])
+    if timeout is not None:
+        awaited = cst.Call(_attribute(asyncio_name, "wait_for"), [
+            cst.Arg(awaited, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            timeout.with_changes(comma=cst.MaybeSentinel.DEFAULT),
+        ])
+    new: cst.BaseExpression = cst.Await(awaited)
+    if _needs_parentheses(context.tree, call):
+        new = new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    rewrite.replace(node, new)
+    if timeout is not None:
+        title = "Await with `asyncio.wait_for` (a timeout then raises `asyncio.TimeoutError`, not `GetTimeoutError`)"
+    elif many:
+        title = "Await the refs with `asyncio.gather`"
+    else:
+        title = "Await the ref"
+    return build_fix(files, rewrite.apply(files.module), UNSAFE if timeout is not None else SAFE, title)
+
+
+def _await_allowed(site) -> bool:
+    """An `await` is valid here: not in a generator expression (it would become an async generator that
+    its consumer cannot iterate) nor in a class body nested in the coroutine."""
+    if any(isinstance(loop.node, ast.GeneratorExp) for loop in site.loops):
+        return False
+    scope = site.scope
+    while scope is not None and scope.node is not site.function:
+        if scope.kind == "class":
+            return False
+        scope = scope.parent
+    return True
+
+
+def _many(context, argument: ast.AST, site) -> Optional[bool]:
+    """False for one ref, True for a list of refs, None when raylint cannot tell."""
+    names = context.names
+    value = names.value_in_loops(argument, site.scope, site.loops)
+    if value is None or value.origin not in _ORIGINS:
+        return None
+    if value.tag == "refs" and not isinstance(argument, (ast.Tuple, ast.Set, ast.Dict, ast.DictComp, ast.SetComp)):
+        return True
+    if value.tag == "ref" and _one_return(names, argument, site.scope):
+        return False
+    return None
+
+
+def _one_return(names, expr: ast.AST, scope) -> bool:
+    """The ref is one object, not the list a task with `num_returns=k` gives (a `.remote(...)` traced back
+    through one assignment; elements of lists of refs and `ray.put` refs are single objects)."""
+    if isinstance(expr, ast.Name):
+        bindings = scope.lookup(expr.id) or []
+        if len(bindings) == 1 and bindings[0].kind == "assign" and not bindings[0].path:
+            expr, scope = bindings[0].value, bindings[0].scope
+    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "remote"):
+        return True
+    target = names.submission_target(expr.func.value, scope)
+    if target is None:
+        return False
+    remote, method, options = target
+    if remote is None or (options is not None and keyword_value(options, "num_returns") is not None):
+        return False
+    if method is None:
+        return "num_returns" not in remote.option_keys
+    if remote.node is None:
+        return False
+    for item in remote.node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method:
+            return not any(
+                isinstance(decorator, ast.Call) and keyword_value(decorator, "num_returns") is not None
+                for decorator in item.decorator_list
+            )
+    return False
+
+
+def _needs_parentheses(tree: ast.AST, call: ast.Call) -> bool:
+    """`await x` is not a primary: `ray.get(r).y`, `ray.get(r)[0]` and `ray.get(r)()` need `(await r)`."""
+    parent = parents(tree).get(id(call))
+    return (
+        (isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is call)
+        or (isinstance(parent, ast.Call) and parent.func is call)
+    )
+
+
+def _attribute(module_name: str, attr: str) -> cst.Attribute:
+    return cst.Attribute(cst.Name(module_name), cst.Name(attr))

@@ -1,0 +1,63 @@
+"""RAY105's rewrite: drop `x = ray.get(ref)` and pass the ref where `x` was passed to tasks."""
+
+from __future__ import annotations
+
+import ast
+from typing import List, Optional
+
+import libcst as cst
+
+from raylint.fixers.base import SAFE, UNSAFE, build_fix
+from raylint.fixers.rewrite import Rewrite, fresh_name, taken_names
+from raylint.ftypes import Fix
+
+
+def pass_ref(context, site, statement: ast.stmt, uses: List[ast.Name]) -> Optional[Fix]:
+    """The fix for one RAY105 finding: `site` is the `ray.get` call, `statement` the assignment holding it,
+    `uses` every read of the fetched name (all top-level submission arguments)."""
+    files = context.cst
+    line = files.statement_for(statement, context.lines)
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    ref = site.node.args[0]
+    rewrite = Rewrite()
+    if _stays_bound(context, site, statement, uses):
+        name = ref.id
+        rewrite.remove(line)
+    else:
+        value = files.node_for(ref, context.lines)
+        if value is None:
+            return None
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+        # a local of this function: only its own names and the module's can collide
+        taken = taken_names(site.scope.node) | set(site.scope.module().bindings)
+        name = fresh_name(f"{target.id}_ref", taken)
+        assign = cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=value)
+        rewrite.replace(line, line.with_changes(body=[assign]))
+    for use in uses:
+        node = files.node_for(use, context.lines, cst.Name)
+        if node is None:
+            return None
+        rewrite.replace(node, node.with_changes(value=name))
+    applicability = SAFE if site.scope.kind == "function" else UNSAFE
+    title = "Pass the ref instead of its value (a producer error then surfaces in the consumer)"
+    return build_fix(files, rewrite.apply(files.module), applicability, title)
+
+
+def _stays_bound(context, site, statement: ast.stmt, uses: List[ast.Name]) -> bool:
+    """The ref is a name bound once (locally, or at module level and declared `global` nowhere) and not
+    between the `ray.get` and the last use, so the uses can read it directly."""
+    ref = site.node.args[0]
+    if not isinstance(ref, ast.Name):
+        return False
+    bindings = site.scope.lookup(ref.id) or []
+    if len(bindings) != 1:
+        return False
+    where = bindings[0].scope
+    if where is not site.scope and (where.kind != "module" or any(
+            ref.id in scope.globals for scope in context.walk.scopes.values())):
+        return False
+    start = (statement.end_lineno, statement.end_col_offset)
+    end = (uses[-1].lineno, uses[-1].col_offset)
+    node = bindings[0].node
+    return not start <= (node.lineno, node.col_offset) <= end

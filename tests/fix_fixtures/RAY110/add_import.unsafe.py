@@ -1,0 +1,23 @@
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import Pool as WorkerPool
+
+import ray
+
+
+def parse(path):
+    return json.loads(path)
+
+
+@ray.remote
+def featurize(paths):
+    with multiprocessing.get_context("spawn").Pool(os.cpu_count()) as pool:
+        return pool.map(parse, paths)
+
+
+@ray.remote
+def featurize_executor(paths):
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as executor:
+        return list(executor.map(parse, paths))
