@@ -19,7 +19,9 @@ def predict(x):
     return x * x
 
 
-@ray.remote(num_cpus=1)
+# The gateway only waits on tasks: it holds no CPU, so the tasks it submits can run even on a cluster
+# with a single CPU (with `num_cpus=1` the blocking version would deadlock there).
+@ray.remote(num_cpus=0)
 class Gateway:
     async def handle(self, x):
         ref = predict.remote(x)

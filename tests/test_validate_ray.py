@@ -31,7 +31,7 @@ SMALL_SIZES = {
     "ray005_driver_side_loading.py": {"NUM_VALUES": "400_000"},
     "ray101_blocking_get_in_async.py": {"NUM_REQUESTS": "4", "TASK_SECONDS": "0.05"},
     "ray102_remote_redefined_in_loop.py": {"NUM_BATCHES": "4", "BATCH_SIZE": "10_000"},
-    "ray105_unnecessary_get.py": {"ROWS": "256", "COLS": "512"},
+    "ray105_unnecessary_get.py": {"ROWS": "1024", "COLS": "2048"},
 }
 EXPECTED_CODES = {
     "ray001_get_in_loop.py": ["RAY001"],
@@ -84,7 +84,7 @@ def validate(*args, timeout=900):
 def test_shipped_examples_fixed_run_equal_on_a_local_cluster_and_tiny_tasks_get_faster(tmp_path):
     before = set(ray_processes())
     programs = [shrink(name, tmp_path) for name in SMALL_SIZES]
-    completed = validate(*map(str, programs), "--workers", "1", "--repeat", "1", "--timeout", "300",
+    completed = validate(*map(str, programs), "--workers", "1", "--repeat", "2", "--timeout", "120",
                          "--output-format", "json")
     assert completed.returncode == 0, completed.stdout + completed.stderr
     reports = {Path(report["program"]).name: report for report in json.loads(completed.stdout)}
