@@ -75,8 +75,6 @@ class BlockingGetInAsync(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         for site in self.analysis.walk.calls:
             if not isinstance(site.function, ast.AsyncFunctionDef) or _polls(site.node):
                 continue

@@ -89,8 +89,6 @@ class BlockingPollInSyncActor(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         threaded = self._threaded_by_options()
         for site in self.analysis.walk.calls:
             if not site.loops or not names.call_is_ray(site, "get"):

@@ -76,8 +76,6 @@ class ClosureCapturesLargeObject(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         walk = self.analysis.walk
         seen = set()
         for remote in names.remote_definitions():

@@ -86,9 +86,6 @@ class DriverSideLoading(Rule):
     options = {"extra-loaders": Option("extra-loaders", [], "Dotted names of project-specific loading functions")}
 
     def run(self) -> None:
-        names = self.analysis.names
-        if not names.imports_ray:
-            return
         self._task_bodies = self._remote_bodies()
         reported: Set[int] = set()
         for site in self.analysis.walk.calls:

@@ -88,9 +88,6 @@ class ForkInRayProcess(Rule):
     fix_availability = "Sometimes"
 
     def run(self) -> None:
-        names = self.analysis.names
-        if not names.imports_ray:
-            return
         self._tasks, self._actors = self._remote_bodies()
         self._default = self._default_start_method()
         for site in self.analysis.walk.calls:

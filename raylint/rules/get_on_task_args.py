@@ -80,8 +80,6 @@ class GetOnTaskArgs(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         waited = self._waited_parameters()
         for site in self.analysis.walk.calls:
             if not names.call_is_ray(site, "get"):

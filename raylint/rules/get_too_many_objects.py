@@ -90,8 +90,6 @@ class GetTooManyObjects(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         sites = {id(site.node): site for site in self.analysis.walk.calls}
         for site in self.analysis.walk.calls:
             if not names.call_is_ray(site, "get") or len(site.node.args) != 1:

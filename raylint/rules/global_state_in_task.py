@@ -95,9 +95,6 @@ class GlobalStateInTask(Rule):
     options: dict = {}
 
     def run(self) -> None:
-        names = self.analysis.names
-        if not names.imports_ray:
-            return
         tasks = list(self._task_functions())
         if not tasks:
             return

@@ -84,8 +84,6 @@ class LargeArgWithoutPut(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         submissions = [site for site in self.analysis.walk.calls if names.is_submission(site)]
         # (binding of the argument) -> the sites that pass it, to find values shared by several sites
         sharing: Dict[Tuple[int, int], List[Tuple[CallSite, ast.AST, Binding, Optional[int]]]] = {}

@@ -78,8 +78,6 @@ class MissingResources(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         for remote in names.remote_definitions():
             if remote.has_starstar or remote.report_node is None:
                 continue

@@ -84,8 +84,6 @@ class OutOfBandRefSerialization(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         id_calls = [site for site in self.analysis.walk.calls if self._is_ref_id(site)]
         for site in self.analysis.walk.calls:
             qual = names.qualname(site.node.func, site.scope)

@@ -105,8 +105,6 @@ class RayGetInLoop(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         for site in self.analysis.walk.calls:
             if not site.loops or not names.call_is_ray(site, "get"):
                 continue

@@ -80,8 +80,6 @@ class RemoteRedefinedInLoop(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         places = {id(d.node): (d.scope, d.loops) for d in self.analysis.walk.definitions}
         places.update({id(site.node): (site.scope, site.loops) for site in self.analysis.walk.calls})
         for remote in names.remote_definitions():

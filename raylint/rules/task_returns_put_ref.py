@@ -75,8 +75,6 @@ class TaskReturnsPutRef(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         for site in self.analysis.walk.calls:
             if not names.call_is_ray(site, "put") or keyword_value(site.node, "_owner") is not None:
                 continue

@@ -76,8 +76,6 @@ class TinyTaskFanout(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         for site in self.analysis.walk.calls:
             if not site.loops or not names.is_submission(site):
                 continue

@@ -68,8 +68,6 @@ class UnboundedPendingSubmissions(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         waiting = [site for site in self.analysis.walk.calls if names.call_is_ray(site, "wait", "get")]
         for site in self.analysis.walk.calls:
             if not site.loops or not names.is_submission(site):

@@ -69,8 +69,6 @@ class UnnecessaryGet(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        if not names.imports_ray:
-            return
         gets = [site for site in self.analysis.walk.calls if names.call_is_ray(site, "get")]
         if not gets:
             return
