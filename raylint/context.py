@@ -33,6 +33,23 @@ class FileContext:
         self.estimate = Estimator(self.names, self.loaders)
         self.fix_errors: List[str] = []
         self._cst = None
+        self._regions = {}
+
+    def cst_for(self, node: ast.AST):
+        """A libcst view of just the top-level statement holding `node`, for fixes that stay inside it:
+        rows and edits are shifted to the file's own, and a fix costs the size of that statement rather
+        than of the whole file."""
+        if self._cst is not None:
+            return self._cst
+        from raylint.fixers.base import CstFile, statement_region
+
+        region = statement_region(self.source, self.tree, node)
+        if region is None:
+            return self.cst
+        key, text, first_row = region
+        if key not in self._regions:
+            self._regions[key] = CstFile(text, ast.parse(text), row_offset=first_row - 1)
+        return self._regions[key]
 
     @property
     def cst(self):

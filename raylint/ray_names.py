@@ -83,6 +83,7 @@ class RayNames:
         self._values: Dict[int, Optional[Value]] = {}
         self._busy: set = set()
         self._remote_defs: Dict[int, Optional[RemoteDef]] = {}
+        self._remote_definitions: Optional[List[RemoteDef]] = None
         self._task_code: Optional[Dict[int, RemoteDef]] = None
         self.imports_ray = any(
             binding.kind == "import" and binding.qualname.split(".")[0].lstrip(".") == "ray"
@@ -442,7 +443,13 @@ class RayNames:
         return self._task_code.get(id(function))
 
     def remote_definitions(self) -> List[RemoteDef]:
-        """Every remote function/actor defined in this module, decorated or functional, in source order."""
+        """Every remote function/actor defined in this module, decorated or functional, in source order
+        (computed once: most rules ask)."""
+        if self._remote_definitions is None:
+            self._remote_definitions = self._find_remote_definitions()
+        return self._remote_definitions
+
+    def _find_remote_definitions(self) -> List[RemoteDef]:
         found = []
         for definition in self.walk.definitions:
             remote = self.remote_def_of(definition.node)

@@ -32,7 +32,9 @@ class CstFile:
     Positions are computed per top-level statement, on demand: a full PositionProvider pass costs twice
     the parse, and a fix only ever looks inside the statements its finding sits in."""
 
-    def __init__(self, source: str, tree: ast.Module):
+    def __init__(self, source: str, tree: ast.Module, row_offset: int = 0):
+        # a view of part of a file (one statement) sees file rows shifted by `row_offset`
+        self.row_offset = row_offset
         self.source = source
         self.module: cst.Module = cst.parse_module(source)
         self._ast_statements = tree.body
@@ -53,24 +55,25 @@ class CstFile:
     def node_for(self, node: ast.AST, lines: Sequence[str],
                  kind: Union[Type[cst.CSTNode], Tuple[Type[cst.CSTNode], ...]] = cst.CSTNode) -> Optional[cst.CSTNode]:
         """The libcst node of type `kind` spanning exactly what the `ast` node spans."""
-        start = (node.lineno, _column(lines, node.lineno, node.col_offset))
-        end = (node.end_lineno, _column(lines, node.end_lineno, node.end_col_offset))
-        for candidate, candidate_end in self._starting_at(node.lineno, start):
+        shift = self.row_offset
+        start = (node.lineno - shift, _column(lines, node.lineno, node.col_offset))
+        end = (node.end_lineno - shift, _column(lines, node.end_lineno, node.end_col_offset))
+        for candidate, candidate_end in self._starting_at(node.lineno - shift, start):
             if isinstance(candidate, kind) and candidate_end == end:
                 return candidate
         return None
 
     def statement_for(self, node: ast.stmt, lines: Sequence[str]) -> Optional[cst.CSTNode]:
         """The libcst statement (simple statement line or compound statement) starting where `node` does."""
-        start = (node.lineno, _column(lines, node.lineno, node.col_offset))
-        for candidate, _ in self._starting_at(node.lineno, start):
+        start = (node.lineno - self.row_offset, _column(lines, node.lineno, node.col_offset))
+        for candidate, _ in self._starting_at(node.lineno - self.row_offset, start):
             if isinstance(candidate, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                 return candidate
         return None
 
     def top_level(self, node: ast.AST) -> Optional[cst.CSTNode]:
         """The module-level libcst statement that holds the line of `node`."""
-        index = self._ast_index(node.lineno)
+        index = self._ast_index(node.lineno - self.row_offset)
         return self._cst_for_ast[index] if index is not None else None
 
     def code(self, node: cst.CSTNode) -> str:
@@ -82,7 +85,8 @@ class CstFile:
         costs the size of what it rewrites, not of the file."""
         old_body, new_body = list(self.module.body), list(new_module.body)
         if new_module.header is not self.module.header or new_module.footer is not self.module.footer:
-            return compute_edits(self.source, new_module.code)
+            return [Edit(e.content, _shift(e.location, self.row_offset), _shift(e.end_location, self.row_offset))
+                    for e in compute_edits(self.source, new_module.code)]
         rows = self._statement_rows()
         matcher = difflib.SequenceMatcher(None, [id(s) for s in old_body], [id(s) for s in new_body], autojunk=False)
         edits: List[Edit] = []
@@ -91,7 +95,7 @@ class CstFile:
                 continue
             before = "".join(self._statement_code(i) for i in range(i1, i2))
             after = "".join(new_module.code_for_node(statement) for statement in new_body[j1:j2])
-            first_row = rows[i1]
+            first_row = rows[i1] + self.row_offset
             for edit in compute_edits(before, after):
                 edits.append(Edit(edit.content, _shift(edit.location, first_row), _shift(edit.end_location, first_row)))
         return edits
@@ -141,6 +145,20 @@ class CstFile:
             key = (code_range.start.line + shift, code_range.start.column)
             found.setdefault(key, []).append((candidate, (code_range.end.line + shift, code_range.end.column)))
         return found
+
+
+def statement_region(source: str, tree: ast.Module, node: ast.AST):
+    """(index, text, first row) of the top-level statement holding `node`; None when that statement
+    shares a line with another one."""
+    firsts = [_first_line(statement) for statement in tree.body]
+    index = bisect.bisect_right(firsts, node.lineno) - 1
+    if index < 0 or node.lineno > tree.body[index].end_lineno:
+        return None
+    first, last = firsts[index], tree.body[index].end_lineno
+    if any(i != index and s.lineno <= last and s.end_lineno >= first for i, s in enumerate(tree.body)):
+        return None
+    lines = _LINE.findall(source)
+    return index, "".join(lines[first - 1: last]), first
 
 
 def _first_line(statement: ast.stmt) -> int:

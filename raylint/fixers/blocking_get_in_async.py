@@ -26,7 +26,9 @@ def await_refs(context, site) -> Optional[Fix]:
     many = _many(context, call.args[0], site)
     if many is None:
         return None
-    files = context.cst
+    has_timeout = any(keyword.arg == "timeout" for keyword in call.keywords)
+    # only an `import asyncio` reaches outside the statement; without it, parse just that statement
+    files = context.cst if many or has_timeout else context.cst_for(call)
     node = files.node_for(call, context.lines, cst.Call)
     if node is None:
         return None

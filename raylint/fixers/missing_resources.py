@@ -25,20 +25,20 @@ def declare_resources(context, remote, *, uses_gpu: bool) -> Optional[Fix]:
         title = "Declare `num_cpus=1` (the actor then holds one CPU while alive)"
     else:
         title = "Declare `num_cpus=1` (the default, made explicit)"
-    files = context.cst
     target: ast.AST = remote.report_node
+    files = context.cst_for(target)
     if isinstance(target, ast.Call) and _is_functional_call(target):
         # `ray.remote(fn)` -> `ray.remote(num_cpus=1)(fn)`
         node = files.node_for(target, context.lines, cst.Call)
         if node is None:
             return None
-        new = cst.Call(func=_with_keyword(node.func, keyword, context), args=node.args)
-        return build_fix(context.cst, replace_node(files.module, node, new), applicability, title)
+        new = cst.Call(func=_with_keyword(node.func, keyword, files), args=node.args)
+        return build_fix(files, replace_node(files.module, node, new), applicability, title)
     node = files.node_for(target, context.lines, (cst.Call, cst.Attribute, cst.Name))
     if node is None:
         return None
-    new = _with_keyword(node, keyword, context)
-    return build_fix(context.cst, replace_node(files.module, node, new), applicability, title)
+    new = _with_keyword(node, keyword, files)
+    return build_fix(files, replace_node(files.module, node, new), applicability, title)
 
 
 def _is_functional_call(call: ast.Call) -> bool:
@@ -46,11 +46,11 @@ def _is_functional_call(call: ast.Call) -> bool:
     return len(call.args) == 1 and not call.keywords
 
 
-def _with_keyword(node: cst.BaseExpression, keyword: str, context) -> cst.BaseExpression:
+def _with_keyword(node: cst.BaseExpression, keyword: str, files) -> cst.BaseExpression:
     """`ray.remote` -> `ray.remote(k=1)`; `ray.remote(a=2)` -> `ray.remote(a=2, k=1)`."""
     if isinstance(node, cst.Call):
         return node.with_changes(args=_append(node, keyword))
-    return parse_expression(f"{context.cst.code(node)}({keyword}=1)", context.cst.module)
+    return parse_expression(f"{files.code(node)}({keyword}=1)", files.module)
 
 
 def _append(call: cst.Call, keyword: str):

@@ -4,6 +4,7 @@ names that shadow nothing, generated helper definitions that are reused rather t
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 import sys
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
@@ -114,8 +115,9 @@ def _ancestors_of(module: cst.Module, keys: Set[int]) -> Set[int]:
     return found
 
 
+@lru_cache(maxsize=4)
 def parents(tree: ast.AST) -> Dict[int, ast.AST]:
-    """id(node) -> parent node, for the whole tree."""
+    """id(node) -> parent node, for the whole tree (cached: every fix in a file asks for the same map)."""
     found = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
