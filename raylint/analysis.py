@@ -109,6 +109,19 @@ class Definition:
         self.class_node = class_node
 
 
+def _leaf(walk, node) -> None:
+    """Names, constants, contexts and operators hold nothing a rule looks for."""
+
+
+# node class -> the unbound ModuleWalk method that visits it, looked up once per class
+_HANDLERS: Dict[type, object] = {
+    cls: _leaf
+    for base in (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+    for cls in base.__subclasses__()
+}
+_HANDLERS.update({ast.Name: _leaf, ast.Constant: _leaf})
+
+
 class ModuleWalk:
     """Builds scopes, bindings, loop frames and call sites in one traversal of the tree."""
 
@@ -132,15 +145,22 @@ class ModuleWalk:
             self._visit(stmt)
 
     def _visit_children(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            self._visit(child)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self._visit(item)
+            elif isinstance(value, ast.AST):
+                self._visit(value)
 
     def _visit(self, node: ast.AST) -> None:
-        method = getattr(self, "_visit_" + node.__class__.__name__, None)
-        if method is not None:
-            method(node)
-        else:
-            self._visit_children(node)
+        handler = _HANDLERS.get(node.__class__)
+        if handler is None:
+            handler = _HANDLERS[node.__class__] = getattr(
+                ModuleWalk, "_visit_" + node.__class__.__name__, ModuleWalk._visit_children
+            )
+        handler(self, node)
 
     def _enter(self, kind: str, node: ast.AST) -> Scope:
         scope = Scope(kind, node, self._scope)

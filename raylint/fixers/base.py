@@ -11,7 +11,7 @@ import ast
 import bisect
 import difflib
 import re
-from typing import Dict, List, Optional, Sequence, Tuple, Type, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -145,6 +145,45 @@ class CstFile:
             key = (code_range.start.line + shift, code_range.start.column)
             found.setdefault(key, []).append((candidate, (code_range.end.line + shift, code_range.end.column)))
         return found
+
+
+def build_expression_fix(context, node: ast.AST,
+                         transform: Callable[[cst.BaseExpression, cst.Module], cst.BaseExpression],
+                         applicability: str, title: str) -> Optional[Fix]:
+    """A fix confined to one expression (a decorator, a call): libcst parses just that expression's
+    text, however large the statement around it, and the edits are shifted to the file's positions."""
+    start, end = context.span(node)
+    lines = context.lines
+    first = lines[start.row - 1][start.column - 1:]
+    if start.row == end.row:
+        segment = first[: end.column - start.column]
+    else:
+        middle = lines[start.row: end.row - 1]
+        segment = "\n".join([first, *middle, lines[end.row - 1][: end.column - 1]])
+    newline = _newline_of(context.source)
+    segment = segment.replace("\n", newline) if newline != "\n" else segment
+    style = cst.Module(body=[], default_newline=newline)
+    try:
+        expression = cst.parse_expression(segment)
+    except cst.ParserSyntaxError:
+        return None
+    new_text = style.code_for_node(transform(expression, style))
+    edits = []
+    for edit in compute_edits(segment, new_text):
+        edits.append(Edit(edit.content, _offset_location(edit.location, start), _offset_location(edit.end_location, start)))
+    return Fix(applicability=applicability, message=title, edits=tuple(edits)) if edits else None
+
+
+def _offset_location(location: Location, origin: Location) -> Location:
+    """A position inside a text that starts at `origin` in the file."""
+    if location.row == 1:
+        return Location(origin.row, origin.column + location.column - 1)
+    return Location(origin.row + location.row - 1, location.column)
+
+
+def _newline_of(source: str) -> str:
+    match = re.search(r"\r\n|\r|\n", source)
+    return match.group(0) if match else "\n"
 
 
 def statement_region(source: str, tree: ast.Module, node: ast.AST):

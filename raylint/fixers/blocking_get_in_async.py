@@ -27,8 +27,9 @@ def await_refs(context, site) -> Optional[Fix]:
     if many is None:
         return None
     has_timeout = any(keyword.arg == "timeout" for keyword in call.keywords)
+    needs_import = (many or has_timeout) and module_name_visible("asyncio", site.scope) is None
     # only an `import asyncio` reaches outside the statement; without it, parse just that statement
-    files = context.cst if many or has_timeout else context.cst_for(call)
+    files = context.cst if needs_import else context.cst_for(call)
     node = files.node_for(call, context.lines, cst.Call)
     if node is None:
         return None

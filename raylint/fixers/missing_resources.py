@@ -7,7 +7,7 @@ from typing import Optional
 
 import libcst as cst
 
-from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_expression, replace_node
+from raylint.fixers.base import SAFE, UNSAFE, build_expression_fix, parse_expression
 from raylint.ftypes import Fix
 
 
@@ -26,19 +26,14 @@ def declare_resources(context, remote, *, uses_gpu: bool) -> Optional[Fix]:
     else:
         title = "Declare `num_cpus=1` (the default, made explicit)"
     target: ast.AST = remote.report_node
-    files = context.cst_for(target)
     if isinstance(target, ast.Call) and _is_functional_call(target):
         # `ray.remote(fn)` -> `ray.remote(num_cpus=1)(fn)`
-        node = files.node_for(target, context.lines, cst.Call)
-        if node is None:
-            return None
-        new = cst.Call(func=_with_keyword(node.func, keyword, files), args=node.args)
-        return build_fix(files, replace_node(files.module, node, new), applicability, title)
-    node = files.node_for(target, context.lines, (cst.Call, cst.Attribute, cst.Name))
-    if node is None:
-        return None
-    new = _with_keyword(node, keyword, files)
-    return build_fix(files, replace_node(files.module, node, new), applicability, title)
+        def transform(node, style):
+            return cst.Call(func=_with_keyword(node.func, keyword, style), args=node.args)
+    else:
+        def transform(node, style):
+            return _with_keyword(node, keyword, style)
+    return build_expression_fix(context, target, transform, applicability, title)
 
 
 def _is_functional_call(call: ast.Call) -> bool:
@@ -46,11 +41,11 @@ def _is_functional_call(call: ast.Call) -> bool:
     return len(call.args) == 1 and not call.keywords
 
 
-def _with_keyword(node: cst.BaseExpression, keyword: str, files) -> cst.BaseExpression:
+def _with_keyword(node: cst.BaseExpression, keyword: str, style: cst.Module) -> cst.BaseExpression:
     """`ray.remote` -> `ray.remote(k=1)`; `ray.remote(a=2)` -> `ray.remote(a=2, k=1)`."""
     if isinstance(node, cst.Call):
         return node.with_changes(args=_append(node, keyword))
-    return parse_expression(f"{files.code(node)}({keyword}=1)", files.module)
+    return parse_expression(f"{style.code_for_node(node)}({keyword}=1)", style)
 
 
 def _append(call: cst.Call, keyword: str):
