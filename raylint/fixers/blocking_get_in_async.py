@@ -9,7 +9,7 @@ from typing import Optional
 import libcst as cst
 
 from raylint.analysis import keyword_value
-from raylint.fixers.base import SAFE, UNSAFE, build_fix
+from raylint.fixers.base import build_expression_fix, SAFE, UNSAFE, build_fix
 from raylint.fixers.rewrite import Rewrite, add_import, module_name_visible, parents, taken_names
 from raylint.ftypes import Fix
 
@@ -27,39 +27,45 @@ def await_refs(context, site) -> Optional[Fix]:
     if many is None:
         return None
     has_timeout = any(keyword.arg == "timeout" for keyword in call.keywords)
-    needs_import = (many or has_timeout) and module_name_visible("asyncio", site.scope) is None
-    # only an `import asyncio` reaches outside the statement; without it, parse just that statement
-    files = context.cst if needs_import else context.cst_for(call)
-    node = files.node_for(call, context.lines, cst.Call)
-    if node is None:
-        return None
-    rewrite = Rewrite()
-    awaited: cst.BaseExpression = node.args[0].value
-    timeout = next((arg for arg in node.args if arg.keyword is not None), None)
-    asyncio_name = None
-    if many or timeout is not None:
-        asyncio_name = module_name_visible("asyncio", site.scope) or add_import(
-            context, "asyncio", rewrite, taken_names(context.tree))
-        if asyncio_name is None:
-            return None
-    if many:
-        awaited = cst.Call(_attribute(asyncio_name, "gather"), [cst.Arg(awaited, star="*")])
-    if timeout is not None:
-        awaited = cst.Call(_attribute(asyncio_name, "wait_for"), [
-            cst.Arg(awaited, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-            timeout.with_changes(comma=cst.MaybeSentinel.DEFAULT),
-        ])
-    new: cst.BaseExpression = cst.Await(awaited)
-    if _needs_parentheses(context.tree, call):
-        new = new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    rewrite.replace(node, new)
-    if timeout is not None:
+    asyncio_name = module_name_visible("asyncio", site.scope) if many or has_timeout else None
+    parenthesize = _needs_parentheses(context.tree, call)
+    if has_timeout:
         title = "Await with `asyncio.wait_for` (a timeout then raises `asyncio.TimeoutError`, not `GetTimeoutError`)"
     elif many:
         title = "Await the refs with `asyncio.gather`"
     else:
         title = "Await the ref"
-    return build_fix(files, rewrite.apply(files.module), UNSAFE if timeout is not None else SAFE, title)
+    applicability = UNSAFE if has_timeout else SAFE
+
+    def awaited_call(node: cst.Call, name: Optional[str]) -> cst.BaseExpression:
+        awaited: cst.BaseExpression = node.args[0].value
+        timeout = next((arg for arg in node.args if arg.keyword is not None), None)
+        if many:
+            awaited = cst.Call(_attribute(name, "gather"), [cst.Arg(awaited, star="*")])
+        if timeout is not None:
+            awaited = cst.Call(_attribute(name, "wait_for"), [
+                cst.Arg(awaited, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                timeout.with_changes(comma=cst.MaybeSentinel.DEFAULT),
+            ])
+        new: cst.BaseExpression = cst.Await(awaited)
+        if parenthesize:
+            new = new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return new
+
+    if not (many or has_timeout) or asyncio_name is not None:
+        # the rewrite stays inside the call: libcst parses just that expression
+        return build_expression_fix(context, call, lambda node, style: awaited_call(node, asyncio_name),
+                                    applicability, title)
+    files = context.cst
+    node = files.node_for(call, context.lines, cst.Call)
+    if node is None:
+        return None
+    rewrite = Rewrite()
+    asyncio_name = add_import(context, "asyncio", rewrite, taken_names(context.tree))
+    if asyncio_name is None:
+        return None
+    rewrite.replace(node, awaited_call(node, asyncio_name))
+    return build_fix(files, rewrite.apply(files.module), applicability, title)
 
 
 def _await_allowed(site) -> bool:
