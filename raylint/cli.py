@@ -262,8 +262,10 @@ def _context(result, output_format, output_file, quiet, unsafe, stdin=None) -> R
     if stdin is not None:
         path, text = os.path.abspath(stdin.filename), _stdin_output(result, stdin)
 
-        def read(filename: str) -> Optional[str]:
+        def read_stdin(filename: str) -> Optional[str]:
             return text if filename == path else _read_for_report(filename)
+
+        read = read_stdin
 
     return ReportContext(
         cwd=Path.cwd(),
