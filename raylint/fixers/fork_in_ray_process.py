@@ -7,7 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from raylint.fixers.base import UNSAFE, build_fix, parse_expression
-from raylint.fixers.rewrite import Rewrite, add_import, module_name_visible, taken_names
+from raylint.fixers.rewrite import Rewrite, add_import, module_name_visible, taken_names, with_keyword_argument
 from raylint.ftypes import Fix
 
 _TITLE = "Start it from `multiprocessing.get_context(\"spawn\")` (targets and arguments must then be picklable)"
@@ -33,28 +33,8 @@ def use_spawn_context(context, site) -> Optional[Fix]:
     spawn = f'{name}.get_context("spawn")'
     qual = context.names.qualname(site.node.func, site.scope)
     if qual.endswith("ProcessPoolExecutor"):
-        new = call.with_changes(args=_with_keyword(call, "mp_context", parse_expression(spawn, module)))
+        new = call.with_changes(args=with_keyword_argument(call, "mp_context", parse_expression(spawn, module)))
     else:
         new = call.with_changes(func=parse_expression(f"{spawn}.{qual.rsplit('.', 1)[1]}", module))
     rewrite.replace(call, new)
     return build_fix(files, rewrite.apply(module), UNSAFE, _TITLE)
-
-
-def _with_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression):
-    """The call's arguments plus `keyword=value`; with a trailing comma it goes on its own line, like the others."""
-    equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
-    new_arg = cst.Arg(keyword=cst.Name(keyword), value=value, equal=equal)
-    args = list(call.args)
-    if not args:
-        return [new_arg]
-    last = args[-1]
-    if isinstance(last.comma, cst.Comma):
-        between = call.whitespace_before_args
-        if isinstance(between, cst.ParenthesizedWhitespace):
-            # the break after `(`, without a comment that may sit there
-            between = between.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
-        else:
-            between = cst.SimpleWhitespace(" ")
-        previous = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
-        return [*args[:-1], previous, new_arg.with_changes(comma=last.comma)]
-    return [*args[:-1], last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), new_arg]

@@ -8,6 +8,7 @@ from typing import Optional
 import libcst as cst
 
 from raylint.fixers.base import SAFE, UNSAFE, build_expression_fix, parse_expression
+from raylint.fixers.rewrite import with_keyword_argument
 from raylint.ftypes import Fix
 
 
@@ -44,28 +45,5 @@ def _is_functional_call(call: ast.Call) -> bool:
 def _with_keyword(node: cst.BaseExpression, keyword: str, style: cst.Module) -> cst.BaseExpression:
     """`ray.remote` -> `ray.remote(k=1)`; `ray.remote(a=2)` -> `ray.remote(a=2, k=1)`."""
     if isinstance(node, cst.Call):
-        return node.with_changes(args=_append(node, keyword))
+        return node.with_changes(args=with_keyword_argument(node, keyword, cst.Integer("1")))
     return parse_expression(f"{style.code_for_node(node)}({keyword}=1)", style)
-
-
-def _append(call: cst.Call, keyword: str):
-    new_arg = cst.Arg(
-        keyword=cst.Name(keyword),
-        value=cst.Integer("1"),
-        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
-    )
-    args = list(call.args)
-    if not args:
-        return [new_arg]
-    last = args[-1]
-    if isinstance(last.comma, cst.Comma):
-        # a trailing comma, usually one argument per line: ours goes on its own line, same indentation
-        between = call.whitespace_before_args
-        if isinstance(between, cst.ParenthesizedWhitespace):
-            # the line break and indentation only: a comment after `(` must not be copied
-            between = between.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
-        else:
-            between = cst.SimpleWhitespace(" ")
-        previous = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
-        return [*args[:-1], previous, new_arg.with_changes(comma=last.comma)]
-    return [*args[:-1], last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), new_arg]

@@ -334,3 +334,23 @@ def imported_module(statement: ast.stmt) -> str:
     if isinstance(statement, ast.Import):
         return statement.names[0].name.split(".")[0]
     return (statement.module or "").split(".")[0]
+
+
+def with_keyword_argument(call: cst.Call, keyword: str, value: cst.BaseExpression) -> List[cst.Arg]:
+    """The call's arguments plus `keyword=value`. After a trailing comma (one argument per line) the new
+    argument gets its own line at the same indentation, without copying a comment that sits after `(`."""
+    equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    new_arg = cst.Arg(keyword=cst.Name(keyword), value=value, equal=equal)
+    args = list(call.args)
+    if not args:
+        return [new_arg]
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):
+        between = call.whitespace_before_args
+        if isinstance(between, cst.ParenthesizedWhitespace):
+            between = between.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
+        else:
+            between = cst.SimpleWhitespace(" ")
+        previous = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
+        return [*args[:-1], previous, new_arg.with_changes(comma=last.comma)]
+    return [*args[:-1], last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), new_arg]

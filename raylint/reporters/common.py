@@ -141,10 +141,16 @@ def summary(diagnostics: Sequence[Diagnostic], context: ReportContext) -> List[s
     return lines
 
 
-def run_summary(diagnostics: Sequence[Diagnostic], context: ReportContext) -> List[str]:
-    """After the footer: the findings by rule with how many this run can fix, then files checked and time taken."""
-    if not context.run_summary:
-        return []
+@dataclass(frozen=True)
+class RuleCount:
+    code: str
+    name: str
+    count: int
+    fixable: int
+
+
+def counts_by_rule(diagnostics: Sequence[Diagnostic], context: ReportContext) -> List[RuleCount]:
+    """Findings per rule with how many this run can fix, most frequent first (then by code)."""
     counts: Dict[str, int] = {}
     fixable: Dict[str, int] = {}
     names: Dict[str, str] = {}
@@ -152,23 +158,36 @@ def run_summary(diagnostics: Sequence[Diagnostic], context: ReportContext) -> Li
         counts[d.code] = counts.get(d.code, 0) + 1
         fixable[d.code] = fixable.get(d.code, 0) + is_applicable(d, context)
         names[d.code] = d.name
+    order = sorted(counts, key=lambda code: (-counts[code], code))
+    return [RuleCount(code, names[code], counts[code], fixable[code]) for code in order]
+
+
+def run_summary(diagnostics: Sequence[Diagnostic], context: ReportContext) -> List[str]:
+    """After the footer: the findings by rule with how many this run can fix, then files checked and time taken."""
+    if not context.run_summary:
+        return []
+    rows = counts_by_rule(diagnostics, context)
     lines: List[str] = []
-    if counts:
-        order = sorted(counts, key=lambda code: (-counts[code], code))
-        shown = {code: "" if is_pseudo(code) else code for code in order}
-        count_width = len(str(max(counts.values())))
-        code_width = max(len(code) for code in shown.values())
-        name_width = max(len(names[code]) for code in order)
+    if rows:
+        count_width = len(str(max(row.count for row in rows)))
+        code_width = max(len(shown_code(row.code)) for row in rows)
+        name_width = max(len(row.name) for row in rows)
         lines += ["", "Findings by rule:"]
-        for code in order:
-            row = (f"  {paint(f'{counts[code]:>{count_width}}', 'bold', context.color)}  "
-                   f"{paint(f'{shown[code]:<{code_width}}', 'bold red', context.color)}  {names[code]:<{name_width}}")
-            if fixable[code]:
-                row += f"  ({fixable[code]} fixable)"
-            lines.append(row.rstrip())
+        for row in rows:
+            text = (f"  {paint(f'{row.count:>{count_width}}', 'bold', context.color)}  "
+                    f"{paint(f'{shown_code(row.code):<{code_width}}', 'bold red', context.color)}  "
+                    f"{row.name:<{name_width}}")
+            if row.fixable:
+                text += f"  ({row.fixable} fixable)"
+            lines.append(text.rstrip())
     files = context.files_checked
     lines.append(f"Checked {files} {_plural(files, 'file', 'files')} in {_duration(context.elapsed)}.")
     return lines
+
+
+def shown_code(code: str) -> str:
+    """Pseudo-rules have no code of their own: Ruff leaves the column blank and shows only the name."""
+    return "" if is_pseudo(code) else code
 
 
 def _duration(seconds: float) -> str:

@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence
+from typing import List, Sequence
 
 from raylint.ftypes import Diagnostic
-from raylint.reporters.common import ReportContext, is_applicable, is_pseudo, join_lines, paint, summary
+from raylint.reporters.common import ReportContext, counts_by_rule, join_lines, paint, shown_code, summary
 
 
 def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
-    counts: Dict[str, int] = {}
-    fixable: Dict[str, int] = {}
-    names: Dict[str, str] = {}
-    for d in diagnostics:
-        counts[d.code] = counts.get(d.code, 0) + 1
-        fixable[d.code] = fixable.get(d.code, 0) + is_applicable(d, context)
-        names[d.code] = d.name
-    if not counts:
+    rows = counts_by_rule(diagnostics, context)
+    if not rows:
         return ""
-
-    order = sorted(counts, key=lambda code: (-counts[code], code))
-    # Pseudo-rules have no code of their own: Ruff leaves the column blank and shows only the name.
-    shown = {code: "" if is_pseudo(code) else code for code in order}
-    count_width = len(str(max(counts.values())))
-    code_width = max(len(code) for code in shown.values())
+    count_width = len(str(max(row.count for row in rows)))
+    code_width = max(len(shown_code(row.code)) for row in rows)
     # As in Ruff, the marker column only appears when something is fixable.
-    any_fixable = any(fixable.values())
+    any_fixable = any(row.fixable for row in rows)
     out: List[str] = []
-    for code in order:
-        marker = _marker(fixable[code], counts[code], context.color) if any_fixable else ""
-        count = paint(f"{counts[code]:>{count_width}}", "bold", context.color)
-        code_text = paint(f"{shown[code]:<{code_width}}", "bold red", context.color)
-        out.append(f"{count}\t{code_text}\t{marker}{names[code]}")
+    for row in rows:
+        marker = _marker(row.fixable, row.count, context.color) if any_fixable else ""
+        count = paint(f"{row.count:>{count_width}}", "bold", context.color)
+        code_text = paint(f"{shown_code(row.code):<{code_width}}", "bold red", context.color)
+        out.append(f"{count}\t{code_text}\t{marker}{row.name}")
     if not context.quiet:
         out.extend(summary(diagnostics, context))
     return join_lines(out)

@@ -4,11 +4,10 @@ so `$GITHUB_STEP_SUMMARY` gets the counts by rule and the first findings."""
 from __future__ import annotations
 
 import os
-from collections import Counter
-from typing import Dict, Sequence
+from typing import Sequence
 
 from raylint.ftypes import Diagnostic
-from raylint.reporters.common import ReportContext, display_path, is_applicable, position
+from raylint.reporters.common import ReportContext, counts_by_rule, display_path, position
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
 MAX_LISTED = 50
@@ -40,11 +39,8 @@ def markdown(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
         "| code | name | count | fixable |",
         "|---|---|---:|---:|",
     ]
-    by_code = Counter(d.code for d in diagnostics)
-    fixable = Counter(d.code for d in diagnostics if is_applicable(d, context))
-    names: Dict[str, str] = {d.code: d.name for d in diagnostics}
-    for code, number in sorted(by_code.items(), key=lambda item: (-item[1], item[0])):
-        lines.append(f"| {code} | {_cell(names[code])} | {number} | {fixable[code]} |")
+    for row in counts_by_rule(diagnostics, context):
+        lines.append(f"| {row.code} | {_cell(row.name)} | {row.count} | {row.fixable} |")
     listed = diagnostics[:MAX_LISTED]
     heading = "Findings" if count <= MAX_LISTED else f"First {MAX_LISTED} of {count} findings"
     lines += ["", f"### {heading}", ""]
