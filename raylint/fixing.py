@@ -37,10 +37,13 @@ class FixPolicy:
 @dataclass
 class FixOutcome:
     source: str
-    fixed: int
     result: FileResult  # the findings of the final text
     errors: List[str] = field(default_factory=list)
-    codes: List[str] = field(default_factory=list)  # the code of each fix applied, in order
+    codes: List[str] = field(default_factory=list)  # the code of each finding fixed, in order
+
+    @property
+    def fixed(self) -> int:
+        return len(self.codes)
 
 
 def fix_text(
@@ -55,7 +58,6 @@ def fix_text(
 ) -> FixOutcome:
     """Fix one file's text in passes; `result` is its findings when already known. `keep(source, d)`
     can veto a fix that cannot be written back (a notebook fix crossing cells)."""
-    fixed = 0
     errors: List[str] = []
     codes: List[str] = []
     for _ in range(MAX_PASSES):
@@ -71,12 +73,11 @@ def fix_text(
         if not chosen:
             break
         source = apply_edits(source, [edit for d in chosen for edit in d.fix.edits])
-        fixed += len(chosen) + len(duplicates)
         codes.extend(d.code for d in chosen + duplicates)
         result = None
     if result is None:
         result = lint_source(source, path, options, module_name, index)
-    return FixOutcome(source, fixed, result, list(dict.fromkeys(errors)), codes)
+    return FixOutcome(source, result, list(dict.fromkeys(errors)), codes)
 
 
 def _non_overlapping(diagnostics: List[Diagnostic]):
