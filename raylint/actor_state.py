@@ -1,0 +1,210 @@
+"""Does an actor method use the actor's state? And does the actor run its calls one at a time?
+
+RAY113 asks both: a method that touches no state on an actor that runs one call at a time is a task in
+disguise. "State" is read broadly, because a miss costs less than a false alarm: `self` attributes
+(directly or through helper methods of the class, transitively), `self` itself escaping, `super()`,
+`global`/`nonlocal`, mutation of names from outside the method, names another function declares
+`global` (a model loaded in `__init__` into a module global), and the worker process's identity.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Dict, FrozenSet, Iterable, Optional, Set
+
+from raylint.ray_names import BUILTIN_NAMES, RayNames
+
+# Options that let an actor run several calls at once.
+CONCURRENCY_OPTIONS = ("max_concurrency", "concurrency_groups")
+
+# Calls whose result depends on which worker process runs them: the same call as a task answers differently.
+_PROCESS_IDENTITY = frozenset(
+    {
+        "os.getpid", "os.getppid", "os.environ", "os.getcwd", "os.chdir", "os.putenv", "os.unsetenv",
+        "socket.gethostname", "threading.get_ident", "threading.current_thread", "ray.get_runtime_context",
+        "ray.get_gpu_ids", "ray.get_actor", "ray.actor.exit_actor", "ray.util.get_node_ip_address",
+        "ray.util.get_current_placement_group", "ray.get_current_placement_group",
+    }
+)
+# Methods that change the container they are called on.
+_MUTATORS = frozenset(
+    {"append", "extend", "insert", "update", "add", "setdefault", "pop", "popitem", "clear", "remove", "discard",
+     "appendleft", "extendleft", "popleft", "put", "put_nowait", "sort", "reverse", "write", "writelines", "send",
+     "set", "inc", "observe", "acquire", "release", "seek", "close"}
+)
+# Decorators that keep a method a plain function of its arguments and `self`.
+_PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
+
+
+def runs_calls_concurrently(class_node: ast.ClassDef, options: Dict[str, ast.AST], has_starstar: bool) -> bool:
+    """True unless the actor visibly runs one call at a time: async actors, `max_concurrency` above one (or
+    not a constant), concurrency groups, and options hidden in `**kwargs` all may run calls side by side."""
+    if has_starstar or any(isinstance(item, ast.AsyncFunctionDef) for item in class_node.body):
+        return True
+    return concurrent_options(options)
+
+
+def concurrent_options(options: Dict[str, ast.AST]) -> bool:
+    """`max_concurrency` above one or unknown, or any concurrency groups."""
+    if "concurrency_groups" in options:
+        return True
+    value = options.get("max_concurrency")
+    if value is None:
+        return False
+    return not (isinstance(value, ast.Constant) and isinstance(value.value, int) and value.value <= 1)
+
+
+class ActorState:
+    """Statelessness of the methods of actor classes of one module, with results cached per method."""
+
+    def __init__(self, names: RayNames, module: ast.Module):
+        self.names = names
+        self._globals = _declared_global(module)
+        self._cache: Dict[int, bool] = {}
+
+    def stateless_methods(self, class_node: ast.ClassDef) -> FrozenSet[str]:
+        methods = _methods(class_node)
+        return frozenset(name for name in methods if self.is_stateless(class_node, name))
+
+    def is_stateless(self, class_node: ast.ClassDef, method_name: str) -> bool:
+        """The method, and every helper of `self` it reaches, uses no actor or process state."""
+        methods = _methods(class_node)
+        method = methods.get(method_name)
+        if method is None or method_name.startswith("__"):
+            return False
+        return self._stateless(method, methods, set())
+
+    def _stateless(self, method: ast.FunctionDef, methods: Dict[str, ast.FunctionDef], seen: Set[int]) -> bool:
+        key = id(method)
+        if key in self._cache:
+            return self._cache[key]
+        if key in seen:
+            return True  # recursion among helpers: the other frames decide
+        seen.add(key)
+        helpers = self._direct_use(method, methods)
+        result = helpers is not None and all(self._stateless(methods[name], methods, seen) for name in helpers)
+        self._cache[key] = result
+        return result
+
+    def _direct_use(self, method: ast.FunctionDef, methods: Dict[str, ast.FunctionDef]) -> Optional[Set[str]]:
+        """The helper methods `method` reaches through `self`, or None when it uses state itself."""
+        decorators = self._decorator_names(method)
+        if decorators is None:
+            return None
+        arguments = list(getattr(method.args, "posonlyargs", [])) + list(method.args.args)
+        if "staticmethod" in decorators:
+            receiver = None
+        elif arguments:
+            receiver = arguments[0].arg
+        else:
+            return None
+        local = _local_names(method)
+        scope = self.names.walk.scopes.get(id(method))
+        helpers: Set[str] = set()
+        receiver_reads = 0
+        attribute_reads = 0
+        for node in ast.walk(method):
+            if node is method:
+                continue
+            if isinstance(node, (ast.Global, ast.Nonlocal)):
+                return None
+            if isinstance(node, ast.Name):
+                if node.id == receiver:
+                    receiver_reads += 1
+                elif isinstance(node.ctx, ast.Load) and node.id in self._globals and node.id not in local:
+                    return None
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == receiver:
+                attribute_reads += 1
+                helper = methods.get(node.attr)
+                if helper is None or not isinstance(node.ctx, ast.Load):
+                    return None
+                helpers.add(node.attr)
+            elif isinstance(node, ast.Call):
+                if _is_super(node) or self._process_identity(node.func, scope):
+                    return None
+                if _mutates_outer(node.func, local):
+                    return None
+            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+                if any(_outer_container(target, local) for target in targets):
+                    return None
+        if receiver_reads != attribute_reads:
+            return None  # `self` escapes: passed on, returned, or inspected with getattr/vars
+        return helpers
+
+    def _decorator_names(self, method: ast.FunctionDef) -> Optional[Set[str]]:
+        """Names of the method's decorators when each is plain (`staticmethod`, `@ray.method(...)`), else None."""
+        found = set()
+        scope = self.names.walk.scopes.get(id(method))
+        outer = scope.parent if scope is not None else self.names.walk.module_scope
+        for decorator in method.decorator_list:
+            func = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if isinstance(func, ast.Name) and func.id in _PLAIN_DECORATORS:
+                found.add(func.id)
+            elif self.names.is_ray(func, outer, "method"):
+                found.add("ray.method")
+            else:
+                return None
+        return found
+
+    def _process_identity(self, func: ast.AST, scope) -> bool:
+        if scope is None:
+            return False
+        target = func.value if isinstance(func, ast.Attribute) and func.attr in ("get", "__getitem__") else func
+        qual = self.names.qualname(target, scope) or self.names.qualname(func, scope)
+        return qual in _PROCESS_IDENTITY
+
+
+def _methods(class_node: ast.ClassDef) -> Dict[str, ast.FunctionDef]:
+    return {item.name: item for item in class_node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def _declared_global(module: ast.Module) -> FrozenSet[str]:
+    """Names some function declares `global`: module state that a method may read after another wrote it."""
+    return frozenset(name for node in ast.walk(module) if isinstance(node, ast.Global) for name in node.names)
+
+
+def _local_names(function: ast.AST) -> Set[str]:
+    """Every name the function binds anywhere in its body (parameters, targets, imports, nested defs)."""
+    local: Set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.arg):
+            local.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            local.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not function:
+            local.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            local.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            local.add(node.name)
+    return local
+
+
+def _root_name(expr: ast.AST) -> Optional[str]:
+    """`a` for `a`, `a.b`, `a[i]`, `a.b[i].c`."""
+    while isinstance(expr, (ast.Attribute, ast.Subscript)):
+        expr = expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def _outer_container(target: ast.AST, local: Iterable[str]) -> bool:
+    """An assignment into an attribute or item of a name from outside the method (`CACHE[k] = v`)."""
+    if not isinstance(target, (ast.Attribute, ast.Subscript)):
+        if isinstance(target, (ast.Tuple, ast.List)):
+            return any(_outer_container(element, local) for element in target.elts)
+        return False
+    root = _root_name(target)
+    return root is not None and root not in local
+
+
+def _mutates_outer(func: ast.AST, local: Iterable[str]) -> bool:
+    """`RESULTS.append(x)` on a name from outside the method."""
+    if not isinstance(func, ast.Attribute) or func.attr not in _MUTATORS:
+        return False
+    root = _root_name(func.value)
+    return root is not None and root not in local and root not in BUILTIN_NAMES
+
+
+def _is_super(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Name) and call.func.id == "super"
