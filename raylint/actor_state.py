@@ -62,6 +62,19 @@ class ActorState:
         self._globals = _declared_global(module)
         self._cache: Dict[int, bool] = {}
 
+    def runs_one_call_at_a_time(self, class_node: ast.ClassDef, options: Dict[str, ast.AST], has_starstar: bool) -> bool:
+        """Not concurrent by its own options or methods, nor async through a base class of this module."""
+        if runs_calls_concurrently(class_node, options, has_starstar):
+            return False
+        scope = self.names.walk.scopes.get(id(class_node))
+        outer = scope.parent if scope is not None else self.names.walk.module_scope
+        for base in class_node.bases:
+            value = self.names.value(base, outer)
+            if value is not None and value.tag == "class":
+                if any(isinstance(item, ast.AsyncFunctionDef) for item in value.node.body):
+                    return False
+        return True
+
     def stateless_methods(self, class_node: ast.ClassDef) -> FrozenSet[str]:
         methods = _methods(class_node)
         return frozenset(name for name in methods if self.is_stateless(class_node, name))

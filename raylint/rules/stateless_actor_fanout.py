@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Tuple
 
-from raylint.actor_state import CONCURRENCY_OPTIONS, ActorState, concurrent_options, runs_calls_concurrently
+from raylint.actor_state import CONCURRENCY_OPTIONS, ActorState, concurrent_options
 from raylint.analysis import CallSite, Scope, call_arguments
 from raylint.loops import runs_once
 from raylint.ray_names import RemoteDef
@@ -40,8 +40,9 @@ class StatelessActorFanout(Rule):
     on calls whose arguments are the same in every iteration (a latency probe or readiness ping, not
     a fan-out of work); on async actors and actors given `max_concurrency` above one or
     `concurrency_groups` in the decorator or in any `.options(...)` of the class; on classes whose body
-    is not visible (imported from outside the checked files, `ray.get_actor`); on Ray Serve deployment
-    handles; and in modules that never import ray.
+    is not visible (imported from outside the checked files, `ray.get_actor`; a class from another
+    checked module is judged from its body there); on Ray Serve deployment handles; and in modules that
+    never import ray.
 
     Known problems: a helper function outside the class that keeps module state in a way other than
     those above (an `lru_cache`, a lazily filled singleton) is not seen. This is a preview rule: its
@@ -144,24 +145,16 @@ class StatelessActorFanout(Rule):
         return total
 
     def _serial_stateless(self, actor: RemoteDef, method: str) -> bool:
-        """The actor runs one call at a time and `method` is stateless, as far as its class body shows."""
+        """The actor runs one call at a time and `method` is stateless, as far as its class body shows (here,
+        or in another checked module through the project index)."""
+        if actor.summary is not None:
+            return actor.qualname not in self._concurrent and method in actor.summary.stateless_methods
         node = actor.node
         if not isinstance(node, ast.ClassDef) or id(node) in self._concurrent:
             return False
-        if runs_calls_concurrently(node, actor.options, actor.has_starstar) or self._inherits_async(node):
+        if not self._state.runs_one_call_at_a_time(node, actor.options, actor.has_starstar):
             return False
         return self._state.is_stateless(node, method)
-
-    def _inherits_async(self, node: ast.ClassDef) -> bool:
-        """An `async def` in a base class of this module makes the subclass an async actor too."""
-        scope = self.analysis.walk.scopes.get(id(node))
-        outer = scope.parent if scope is not None else self.analysis.walk.module_scope
-        for base in node.bases:
-            value = self.analysis.names.value(base, outer)
-            if value is not None and value.tag == "class":
-                if any(isinstance(item, ast.AsyncFunctionDef) for item in value.node.body):
-                    return True
-        return False
 
     # -- where does the handle come from? ---------------------------------------------------
 
@@ -239,8 +232,9 @@ class StatelessActorFanout(Rule):
         return found
 
     def _concurrent_by_options(self) -> set:
-        """Ids of actor classes given concurrency with `.options(...)` anywhere in the module (or options
-        hidden in `**kwargs`): which creation a handle came from is not tracked, so the class is let off."""
+        """Ids of actor classes (qualified names for imported ones) given concurrency with `.options(...)`
+        anywhere in the module, or options hidden in `**kwargs`: which creation a handle came from is not
+        tracked, so the class is let off."""
         names = self.analysis.names
         found = set()
         for site in self.analysis.walk.calls:
@@ -256,6 +250,8 @@ class StatelessActorFanout(Rule):
             target = names.value(func.value, site.scope)
             if target is not None and target.tag == "remote" and target.defn.node is not None:
                 found.add(id(target.defn.node))
+            elif target is not None and target.tag == "qual":
+                found.add(target.qual)
         return found
 
 
@@ -322,7 +318,8 @@ def _same(actors: List[Optional[RemoteDef]]) -> Optional[RemoteDef]:
     if not actors or any(actor is None for actor in actors):
         return None
     first = actors[0]
-    return first if all(actor.node is first.node for actor in actors) else None
+    same = all(actor.node is first.node and actor.qualname == first.qualname for actor in actors)
+    return first if same else None
 
 
 RULE = StatelessActorFanout
