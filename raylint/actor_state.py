@@ -80,11 +80,17 @@ class ActorState:
         return frozenset(name for name in methods if self.is_stateless(class_node, name))
 
     def is_stateless(self, class_node: ast.ClassDef, method_name: str) -> bool:
-        """The method, and every helper of `self` it reaches, uses no actor or process state."""
+        """The method, and every helper of `self` it reaches, uses no actor or process state, and the
+        constructor sets up no process state (environment variables, module globals) it might rely on."""
         methods = _methods(class_node)
         method = methods.get(method_name)
         if method is None or method_name.startswith("__"):
             return False
+        init = methods.get("__init__")
+        if init is not None:
+            local = _local_names(init)
+            if any(_changes_process_state(node, local) for node in ast.walk(init)):
+                return False
         return self._stateless(method, methods, set())
 
     def _stateless(self, method: ast.FunctionDef, methods: Dict[str, ast.FunctionDef], seen: Set[int]) -> bool:
@@ -119,7 +125,7 @@ class ActorState:
         for node in ast.walk(method):
             if node is method:
                 continue
-            if isinstance(node, (ast.Global, ast.Nonlocal)):
+            if _changes_process_state(node, local):
                 return None
             if isinstance(node, ast.Name):
                 if node.id == receiver:
@@ -132,15 +138,8 @@ class ActorState:
                 if helper is None or not isinstance(node.ctx, ast.Load):
                     return None
                 helpers.add(node.attr)
-            elif isinstance(node, ast.Call):
-                if _is_super(node) or self._process_identity(node.func, scope):
-                    return None
-                if _mutates_outer(node.func, local):
-                    return None
-            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-                if any(_outer_container(target, local) for target in targets):
-                    return None
+            elif isinstance(node, ast.Call) and (_is_super(node) or self._process_identity(node.func, scope)):
+                return None
         if receiver_reads != attribute_reads:
             return None  # `self` escapes: passed on, returned, or inspected with getattr/vars
         return helpers
@@ -166,6 +165,19 @@ class ActorState:
         target = func.value if isinstance(func, ast.Attribute) and func.attr in ("get", "__getitem__") else func
         qual = self.names.qualname(target, scope) or self.names.qualname(func, scope)
         return qual in _PROCESS_IDENTITY
+
+
+def _changes_process_state(node: ast.AST, local: Iterable[str]) -> bool:
+    """`global`/`nonlocal`, or a change to a container from outside the function (`CACHE[k] = v`,
+    `os.environ["X"] = "1"`, `RESULTS.append(x)`): state that outlives the call in the worker process."""
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return True
+    if isinstance(node, ast.Call):
+        return _mutates_outer(node.func, local)
+    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+        return any(_outer_container(target, local) for target in targets)
+    return False
 
 
 def _methods(class_node: ast.ClassDef) -> Dict[str, ast.FunctionDef]:

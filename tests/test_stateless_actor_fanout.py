@@ -338,3 +338,66 @@ def test_preview_gate(project):
     assert preview_rows("--preview") == []
     assert preview_rows("--preview", "--select", "RAY113") == [("RAY113", 11)]
     assert preview_rows("--preview", "--select", "RAY113", "--no-cache") == [("RAY113", 11)]
+
+
+@pytest.mark.parametrize("setup,expected", [
+    ("self.ready = True", True),
+    ("super().__init__()", True),
+    ("os.environ['OMP_NUM_THREADS'] = '1'", False),
+    ("sys.path.append('/opt/plugins')", False),
+    ("global READY\n        READY = True", False),
+])
+def test_constructor_setting_up_process_state(tmp_path, setup, expected):
+    source = f"""\
+import os
+import sys
+
+import ray
+
+
+@ray.remote
+class Worker:
+    def __init__(self):
+        {setup}
+
+    def work(self, x):
+        return x
+
+
+worker = Worker.remote()
+refs = [worker.work.remote(i) for i in range(100)]
+"""
+    assert rows(tmp_path, source) == ([17] if expected else [])
+
+
+def test_handle_passed_to_a_nested_function(tmp_path):
+    assert rows(tmp_path, """\
+        import ray
+
+        @ray.remote
+        class Worker:
+            def work(self, x):
+                return x
+
+        def run(items):
+            def submit(handle):
+                return [handle.work.remote(x) for x in items]
+
+            return submit(Worker.remote())
+        """) == [10]
+
+
+def test_functional_remote_bound_to_a_name(tmp_path):
+    assert rows(tmp_path, """\
+        import ray
+
+        class Impl:
+            def work(self, x):
+                return x
+
+        Worker = ray.remote(num_cpus=1)(Impl)
+        Other = ray.remote(Impl)
+        worker, other = Worker.remote(), Other.remote()
+        refs = [worker.work.remote(i) for i in range(100)]
+        refs += [other.work.remote(i) for i in range(100)]
+        """) == [10, 11]
