@@ -401,3 +401,31 @@ def test_functional_remote_bound_to_a_name(tmp_path):
         refs = [worker.work.remote(i) for i in range(100)]
         refs += [other.work.remote(i) for i in range(100)]
         """) == [10, 11]
+
+
+CHAIN = """\
+    import ray
+
+    @ray.remote
+    class Worker:
+        def step(self, state, x):
+            return state + x
+
+    def run(items):
+        worker = Worker.remote()
+        state = 0
+        for item in items:
+            {body}
+        return state
+    """
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("state = worker.step.remote(state, item)", []),
+    ("ref = worker.step.remote(state, item)\n            state = ref", []),
+    ("state = ray.get(worker.step.remote(state, item))", []),
+    ("ready = prepare(item)\n            worker.step.remote(ready, item)", [13]),
+    ("ref = worker.step.remote(0, item)\n            state = ref", [12]),
+])
+def test_calls_chained_through_their_results(tmp_path, body, expected):
+    assert rows(tmp_path, CHAIN.replace("{body}", body)) == expected

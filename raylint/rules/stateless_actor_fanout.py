@@ -5,7 +5,7 @@ from typing import Dict, List, Optional, Tuple
 
 from raylint.actor_state import CONCURRENCY_OPTIONS, ActorState, concurrent_options
 from raylint.analysis import CallSite, Scope, call_arguments
-from raylint.loops import runs_once
+from raylint.loops import names_read, runs_once, walk_local
 from raylint.ray_names import RemoteDef
 from raylint.rules.base import Option, Rule
 
@@ -119,7 +119,8 @@ class StatelessActorFanout(Rule):
         facts = self.analysis.loops
         if facts.depends_on(handle, site.loops):
             return
-        if not any(facts.depends_on(argument, loops) for argument in _all_arguments(site.node)):
+        arguments = list(_all_arguments(site.node))
+        if not any(facts.depends_on(argument, loops) for argument in arguments) or self._chained(arguments, loops):
             return
         trips = self._trip_count(loops, site.scope)
         if trips is not None and trips < self.settings["min-calls"]:
@@ -134,6 +135,31 @@ class StatelessActorFanout(Rule):
             f"{count} run one after another on one actor, and the method uses no actor state: make it a "
             f"`@ray.remote` function so the calls run in parallel (or use an actor pool if it does need state)",
         )
+
+    def _chained(self, arguments, loops) -> bool:
+        """An argument carries a Ray result from an earlier iteration (`state = h.step.remote(state, x)`):
+        each call waits for the previous one whatever runs it, so a task would be no faster. A name is
+        carried when its value comes from a ref (directly or through other names) and the loop reads it
+        before (or while) assigning it."""
+        read = set()
+        for argument in arguments:
+            read |= names_read(argument)
+        for loop in loops:
+            assignments = self.analysis.loops.assignments(loop)
+            derived = {name for name, values in assignments.items() if any(_holds_ray_result(v) for v, _ in values)}
+            grown = True
+            while grown:
+                grown = False
+                for name, values in assignments.items():
+                    if name not in derived and any(names_read(value) & derived for value, _ in values):
+                        derived.add(name)
+                        grown = True
+            reads = self.analysis.loops.reads(loop)
+            for name in read & derived:
+                last = max((statement.end_lineno, statement.end_col_offset) for _, statement in assignments[name])
+                if any(position <= last for position in reads.get(name, ())):
+                    return True
+        return False
 
     def _trip_count(self, loops, scope: Scope) -> Optional[int]:
         total = 1
@@ -272,6 +298,18 @@ def _exits_at_once(loop) -> bool:
     """A `for` whose body ends in an unconditional `break`, `return` or `raise` runs once."""
     body = getattr(loop.node, "body", None) if loop.kind == "for" else None
     return bool(body) and isinstance(body[-1], (ast.Break, ast.Return, ast.Raise))
+
+
+def _holds_ray_result(expr: ast.AST) -> bool:
+    """A `.remote(...)` ref or a `ray.get`-like fetch (any `.get(`/`get(` call counts: a carried chain
+    through some other getter is rare, and quiet is the safe side)."""
+    for node in walk_local(expr):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in ("remote", "get"):
+                return True
+    return False
 
 
 def _creates_per_iteration(handle: ast.AST) -> bool:
