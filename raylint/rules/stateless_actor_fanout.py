@@ -33,13 +33,15 @@ class StatelessActorFanout(Rule):
 
     The rule stays quiet on methods that use state (a model loaded in `__init__`, counters, caches,
     even through a helper method; also `global`/`nonlocal`, `super()`, `self` passed on, mutation of
-    a module-level container, and calls such as `os.getpid()` or `ray.get_runtime_context()` whose
-    answer depends on the process); on handles that change per iteration (`for a in actors`,
+    a module-level container, calls such as `os.getpid()` or `ray.get_runtime_context()` whose answer
+    depends on the process, and a constructor that sets environment variables or module globals); on
+    handles that change per iteration (`for a in actors`,
     `zip(actors, shards)`, `actors[i % n]`, a new actor per iteration) and so on `ray.util.ActorPool`;
     on a call outside a loop, loops that run once and fan-outs known to be smaller than `min-calls`;
     on calls whose arguments are the same in every iteration (a latency probe or readiness ping, not
-    a fan-out of work); on async actors and actors given `max_concurrency` above one or
-    `concurrency_groups` in the decorator or in any `.options(...)` of the class; on classes whose body
+    a fan-out of work) or carry the previous call's result (`state = h.step.remote(state, x)`, which
+    waits for each call whatever runs it); on async actors and actors given `max_concurrency` above
+    one or `concurrency_groups` in the decorator or in any `.options(...)` of the class; on classes whose body
     is not visible (imported from outside the checked files, `ray.get_actor`; a class from another
     checked module is judged from its body there); on Ray Serve deployment handles; and in modules that
     never import ray.
@@ -215,7 +217,7 @@ class StatelessActorFanout(Rule):
         if len(bindings) != 1 or bindings[0].kind != "param":
             return None
         function = bindings[0].scope.node
-        if not isinstance(function, ast.FunctionDef):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return None
         position, keyword_only = _parameter_position(function, name)
         if position is None:
