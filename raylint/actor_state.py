@@ -60,7 +60,7 @@ class ActorState:
     def __init__(self, names: RayNames, module: ast.Module):
         self.names = names
         self._globals = _declared_global(module)
-        self._cache: Dict[int, bool] = {}
+        self._cache: Dict[int, Optional[Set[str]]] = {}
 
     def runs_one_call_at_a_time(self, class_node: ast.ClassDef, options: Dict[str, ast.AST], has_starstar: bool) -> bool:
         """Not concurrent by its own options or methods, nor async through a base class of this module."""
@@ -70,9 +70,10 @@ class ActorState:
         outer = scope.parent if scope is not None else self.names.walk.module_scope
         for base in class_node.bases:
             value = self.names.value(base, outer)
-            if value is not None and value.tag == "class":
-                if any(isinstance(item, ast.AsyncFunctionDef) for item in value.node.body):
-                    return False
+            if value is not None and value.tag == "class" and any(
+                isinstance(item, ast.AsyncFunctionDef) for item in value.node.body
+            ):
+                return False
         return True
 
     def stateless_methods(self, class_node: ast.ClassDef) -> FrozenSet[str]:
@@ -91,19 +92,26 @@ class ActorState:
             local = _local_names(init)
             if any(_changes_process_state(node, local) for node in ast.walk(init)):
                 return False
-        return self._stateless(method, methods, set())
+        return self._stateless(method, methods)
 
-    def _stateless(self, method: ast.FunctionDef, methods: Dict[str, ast.FunctionDef], seen: Set[int]) -> bool:
+    def _stateless(self, method: ast.FunctionDef, methods: Dict[str, ast.FunctionDef]) -> bool:
+        """Every method reachable from `method` through `self` uses no state itself."""
+        pending, seen = [method], {id(method)}
+        while pending:
+            helpers = self._direct_use_cached(pending.pop(), methods)
+            if helpers is None:
+                return False
+            for name in helpers:
+                if id(methods[name]) not in seen:
+                    seen.add(id(methods[name]))
+                    pending.append(methods[name])
+        return True
+
+    def _direct_use_cached(self, method: ast.FunctionDef, methods: Dict[str, ast.FunctionDef]) -> Optional[Set[str]]:
         key = id(method)
-        if key in self._cache:
-            return self._cache[key]
-        if key in seen:
-            return True  # recursion among helpers: the other frames decide
-        seen.add(key)
-        helpers = self._direct_use(method, methods)
-        result = helpers is not None and all(self._stateless(methods[name], methods, seen) for name in helpers)
-        self._cache[key] = result
-        return result
+        if key not in self._cache:
+            self._cache[key] = self._direct_use(method, methods)
+        return self._cache[key]
 
     def _direct_use(self, method: ast.FunctionDef, methods: Dict[str, ast.FunctionDef]) -> Optional[Set[str]]:
         """The helper methods `method` reaches through `self`, or None when it uses state itself."""

@@ -65,6 +65,9 @@ STATEFUL = {
     "reads state through a helper": "def work(self, x):\n    return self._go(x)\n\ndef _go(self, x):\n    return self.model(x)\n",
     "helper two levels down": "def work(self, x):\n    return self._a(x)\n\ndef _a(self, x):\n    return self._b(x)\n\n"
                               "def _b(self, x):\n    return self.calls + x\n",
+    "helpers in a cycle, one reading state": "def work(self, x):\n    return self._a(x)\n\n"
+                                              "def _a(self, x):\n    return self.work(x - 1) if x else self._c()\n\n"
+                                              "def _c(self):\n    return self.model\n",
     "helper not in the class body": "def work(self, x):\n    return self.inherited(x)\n",
     "self passed on": "def work(self, x):\n    return print(self, x)\n",
     "super()": "def work(self, x):\n    return super().work(x)\n",
