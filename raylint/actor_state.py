@@ -32,6 +32,16 @@ _MUTATORS = frozenset(
      "appendleft", "extendleft", "popleft", "put", "put_nowait", "sort", "reverse", "write", "writelines", "send",
      "set", "inc", "observe", "acquire", "release", "seek", "close"}
 )
+# Calls that write outside the process (files, databases): their order and exclusion may be why the actor exists.
+_WRITE_METHODS = frozenset(
+    {"write", "writelines", "write_text", "write_bytes", "commit", "execute", "executemany", "executescript",
+     "flush", "unlink", "touch", "mkdir", "rmdir", "symlink_to"}
+)
+_WRITE_FUNCTIONS = frozenset(
+    {"os.remove", "os.unlink", "os.rename", "os.replace", "os.makedirs", "os.mkdir", "os.rmdir", "os.removedirs",
+     "os.symlink", "os.link", "os.truncate", "os.write", "json.dump", "pickle.dump", "numpy.save", "numpy.savez",
+     "torch.save"}
+)
 # Decorators that keep a method a plain function of its arguments and `self`.
 _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod", "property"})
 
@@ -146,7 +156,9 @@ class ActorState:
                 if helper is None or not isinstance(node.ctx, ast.Load):
                     return None
                 helpers.add(node.attr)
-            elif isinstance(node, ast.Call) and (_is_super(node) or self._process_identity(node.func, scope)):
+            elif isinstance(node, ast.Call) and (
+                _is_super(node) or self._process_identity(node.func, scope) or self._writes_outside(node, scope)
+            ):
                 return None
         if receiver_reads != attribute_reads:
             return None  # `self` escapes: passed on, returned, or inspected with getattr/vars
@@ -166,6 +178,22 @@ class ActorState:
             else:
                 return None
         return found
+
+    def _writes_outside(self, call: ast.Call, scope) -> bool:
+        """Writing files or a database: an actor may exist precisely to keep such writes in order and one
+        at a time, which a fan-out of tasks would not."""
+        func = call.func
+        if isinstance(func, ast.Attribute) and func.attr in _WRITE_METHODS:
+            return True
+        qual = self.names.qualname(func, scope) if scope is not None else None
+        if qual is not None and (qual in _WRITE_FUNCTIONS or qual.startswith("shutil.")):
+            return True
+        if qual in ("builtins.open", "io.open", "os.open") or (isinstance(func, ast.Attribute) and func.attr == "open"):
+            mode = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
+            if mode is None:
+                return False
+            return not (isinstance(mode, ast.Constant) and isinstance(mode.value, str) and set(mode.value) <= set("rbt"))
+        return False
 
     def _process_identity(self, func: ast.AST, scope) -> bool:
         if scope is None:

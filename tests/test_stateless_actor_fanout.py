@@ -78,6 +78,11 @@ STATEFUL = {
     "process identity": "def work(self, x):\n    return os.getpid(), x\n",
     "runtime context": "def work(self, x):\n    return ray.get_runtime_context().get_actor_id(), x\n",
     "unknown decorator": "@functools_cache\ndef work(self, x):\n    return x\n",
+    "appends to a file": "def work(self, x):\n    with open('log.txt', 'a') as f:\n        f.write(str(x))\n",
+    "writes a file through pathlib": "def work(self, x):\n    return Path(x).write_text('done')\n",
+    "commits to a database": "def work(self, x):\n    conn = connect()\n    conn.execute('insert', (x,))\n",
+    "removes a file": "def work(self, x):\n    os.remove(x)\n",
+    "open with a computed mode": "def work(self, x, mode):\n    return open(x, mode)\n",
     "a class attribute": "LIMIT = 3\n\ndef work(self, x):\n    return x < self.LIMIT\n",
 }
 STATELESS = {
@@ -85,6 +90,8 @@ STATELESS = {
     "stateless helpers": "def work(self, x):\n    return self._a(x)\n\ndef _a(self, x):\n    return self._b(x) + 1\n\n"
                          "@staticmethod\ndef _b(x):\n    return -x\n",
     "recursive helper": "def work(self, x):\n    return self._fact(x)\n\ndef _fact(self, n):\n    return 1 if n < 2 else n * self._fact(n - 1)\n",
+    "reads a file": "def work(self, x):\n    with open(x) as f:\n        return f.read().replace('a', 'b')\n",
+    "reads a binary file": "def work(self, x):\n    with open(x, mode='rb') as f:\n        return len(f.read())\n",
     "local container": "def work(self, x):\n    seen = {}\n    seen[x] = x\n    out = []\n    out.append(seen)\n    return out\n",
     "ray.method options": "@ray.method(num_returns=1)\ndef work(self, x):\n    return x\n",
     "static method": "@staticmethod\ndef work(x):\n    return x\n",

@@ -34,7 +34,8 @@ class StatelessActorFanout(Rule):
     The rule stays quiet on methods that use state (a model loaded in `__init__`, counters, caches,
     even through a helper method; also `global`/`nonlocal`, `super()`, `self` passed on, mutation of
     a module-level container, calls such as `os.getpid()` or `ray.get_runtime_context()` whose answer
-    depends on the process, and a constructor that sets environment variables or module globals); on
+    depends on the process, a constructor that sets environment variables or module globals, and
+    writes to files or a database, which an actor may exist to keep in order and one at a time); on
     handles that change per iteration (`for a in actors`,
     `zip(actors, shards)`, `actors[i % n]`, a new actor per iteration) and so on `ray.util.ActorPool`;
     on a call outside a loop, loops that run once and fan-outs known to be smaller than `min-calls`;
