@@ -88,9 +88,9 @@ class StatelessActorFanout(Rule):
     - `min-calls` (default 10): a loop whose trip count is known and smaller than this is left alone.
 
     ## References
-    - [Ray design patterns: actors orchestrate, tasks execute (Key concepts: Tasks and Actors)](https://docs.ray.io/en/latest/ray-core/key-concepts.html)
-    - [Actors: scheduling and the order of calls](https://docs.ray.io/en/latest/ray-core/actors.html)
-    - [Utility classes: ActorPool](https://docs.ray.io/en/latest/ray-core/api/doc/ray.util.ActorPool.html)
+    - [Key Concepts: Tasks and Actors](https://docs.ray.io/en/latest/ray-core/key-concepts.html)
+    - [Actors (methods called on one actor run one at a time, in call order)](https://docs.ray.io/en/latest/ray-core/actors.html)
+    - [ray.util.ActorPool](https://docs.ray.io/en/latest/ray-core/api/doc/ray.util.ActorPool.html)
     """
 
     code = "RAY113"
