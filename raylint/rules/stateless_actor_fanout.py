@@ -207,9 +207,9 @@ class StatelessActorFanout(Rule):
             class_scope = class_scope.parent
         if class_scope is None:
             return None
-        assigned = self.analysis.walk.self_attrs.get(id(class_scope.node), {}).get(attr)
-        if not assigned:
-            return None
+        assigned = self.analysis.walk.self_attrs.get(id(class_scope.node), {}).get(attr) or []
+        # `self.worker = None` until a start method creates it: calls only run once it is a handle
+        assigned = [(value, where) for value, where in assigned if not _is_none(value)]
         return _same([self._actor_of(value, where, depth + 1) for value, where in assigned])
 
     def _parameter_actor(self, name: str, scope: Scope, depth: int) -> Optional[RemoteDef]:
@@ -313,6 +313,10 @@ def _holds_ray_result(expr: ast.AST) -> bool:
             if name in ("remote", "get"):
                 return True
     return False
+
+
+def _is_none(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
 
 
 def _creates_per_iteration(handle: ast.AST) -> bool:
