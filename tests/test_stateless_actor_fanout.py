@@ -157,14 +157,15 @@ SMALL_LOOP = """\
             return x
 
     worker = Worker.remote()
-    refs = [worker.work.remote(i) for i in range(5)]
+    refs = [worker.work.remote(i) for i in range(3)]
     """
 
 
 def test_min_calls_option(tmp_path):
     assert rows(tmp_path, SMALL_LOOP) == []
-    assert rows(tmp_path, SMALL_LOOP, options={"min-calls": 5}) == [9]
-    assert rows(tmp_path, SMALL_LOOP, options={"min-calls": 6}) == []
+    assert rows(tmp_path, SMALL_LOOP, options={"min-calls": 3}) == [9]
+    assert rows(tmp_path, SMALL_LOOP, options={"min-calls": 4}) == []
+    assert rows(tmp_path, SMALL_LOOP.replace("range(3)", "range(4)")) == [9]
 
 
 def test_nested_loops_multiply(tmp_path):

@@ -85,7 +85,8 @@ class StatelessActorFanout(Rule):
     calls. The docs example shows the manual rewrite.
 
     ## Options
-    - `min-calls` (default 10): a loop whose trip count is known and smaller than this is left alone.
+    - `min-calls` (default 4): a loop whose trip count is known and smaller than this is left alone (two
+      or three calls, one per split or per config, gain little from running in parallel).
 
     ## References
     - [Key Concepts: Tasks and Actors](https://docs.ray.io/en/latest/ray-core/key-concepts.html)
@@ -98,7 +99,7 @@ class StatelessActorFanout(Rule):
     summary = "Many calls to one actor's stateless method in a loop: a task in disguise"
     default_enabled = False
     preview = True
-    options = {"min-calls": Option("min-calls", 10, "Known trip count below which a loop is left alone")}
+    options = {"min-calls": Option("min-calls", 4, "Known trip count below which a loop is left alone")}
 
     def run(self) -> None:
         names = self.analysis.names
