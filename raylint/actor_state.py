@@ -73,27 +73,19 @@ class ActorState:
         self._cache: Dict[int, Optional[Set[str]]] = {}
 
     def runs_one_call_at_a_time(self, class_node: ast.ClassDef, options: Dict[str, ast.AST], has_starstar: bool) -> bool:
-        """Not concurrent by its own options or methods, nor async through a base class of this module."""
+        """Not concurrent by its own options, nor async through a method of its own or of a base class."""
         if runs_calls_concurrently(class_node, options, has_starstar):
             return False
-        scope = self.names.walk.scopes.get(id(class_node))
-        outer = scope.parent if scope is not None else self.names.walk.module_scope
-        for base in class_node.bases:
-            value = self.names.value(base, outer)
-            if value is not None and value.tag == "class" and any(
-                isinstance(item, ast.AsyncFunctionDef) for item in value.node.body
-            ):
-                return False
-        return True
+        return not any(isinstance(method, ast.AsyncFunctionDef) for method in self._methods(class_node).values())
 
     def stateless_methods(self, class_node: ast.ClassDef) -> FrozenSet[str]:
-        methods = _methods(class_node)
+        methods = self._methods(class_node)
         return frozenset(name for name in methods if self.is_stateless(class_node, name))
 
     def is_stateless(self, class_node: ast.ClassDef, method_name: str) -> bool:
         """The method, and every helper of `self` it reaches, uses no actor or process state, and the
         constructor sets up no process state (environment variables, module globals) it might rely on."""
-        methods = _methods(class_node)
+        methods = self._methods(class_node)
         method = methods.get(method_name)
         if method is None or method_name.startswith("__"):
             return False
@@ -103,6 +95,20 @@ class ActorState:
             if any(_changes_process_state(node, local) for node in ast.walk(init)):
                 return False
         return self._stateless(method, methods)
+
+    def _methods(self, class_node: ast.ClassDef, depth: int = 0) -> Dict[str, ast.FunctionDef]:
+        """The methods a class defines or inherits from base classes of this module (the class's own win);
+        a method of a base that is not visible is simply absent, so calling it counts as state."""
+        methods: Dict[str, ast.FunctionDef] = {}
+        if depth < 8:
+            scope = self.names.walk.scopes.get(id(class_node))
+            outer = scope.parent if scope is not None else self.names.walk.module_scope
+            for base in reversed(class_node.bases):
+                value = self.names.value(base, outer)
+                if value is not None and value.tag == "class" and value.node is not class_node:
+                    methods.update(self._methods(value.node, depth + 1))
+        methods.update(_own_methods(class_node))
+        return methods
 
     def _stateless(self, method: ast.FunctionDef, methods: Dict[str, ast.FunctionDef]) -> bool:
         """Every method reachable from `method` through `self` uses no state itself."""
@@ -216,7 +222,7 @@ def _changes_process_state(node: ast.AST, local: Iterable[str]) -> bool:
     return False
 
 
-def _methods(class_node: ast.ClassDef) -> Dict[str, ast.FunctionDef]:
+def _own_methods(class_node: ast.ClassDef) -> Dict[str, ast.FunctionDef]:
     return {item.name: item for item in class_node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 

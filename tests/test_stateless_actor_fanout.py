@@ -440,3 +440,31 @@ CHAIN = """\
 ])
 def test_calls_chained_through_their_results(tmp_path, body, expected):
     assert rows(tmp_path, CHAIN.replace("{body}", body)) == expected
+
+
+@pytest.mark.parametrize("base_body,expected", [
+    ("def work(self, x):\n        return x", [16]),
+    ("def work(self, x):\n        return self.scale * x", []),
+    ("def work(self, x):\n        return x\n\n    async def ping(self):\n        return True", []),
+])
+def test_methods_inherited_from_a_base_class_of_the_module(tmp_path, base_body, expected):
+    source = f"""\
+import ray
+
+
+class Base:
+    {base_body}
+
+
+@ray.remote
+class Worker(Base):
+    def helper(self):
+        return 1
+
+
+worker = Worker.remote()
+refs = [worker.work.remote(i) for i in range(100)]
+"""
+    rows_found = rows(tmp_path, source)
+    fanout = source.splitlines().index("refs = [worker.work.remote(i) for i in range(100)]") + 1
+    assert rows_found == [fanout for _ in expected]

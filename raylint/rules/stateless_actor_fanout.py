@@ -18,7 +18,8 @@ class StatelessActorFanout(Rule):
     ## What it does
     Checks for a loop or comprehension that calls the same method on the same actor handle once per
     element (`worker.process.remote(item)`) when that method uses no actor state: it never reads or
-    writes a `self` attribute, directly or through the helper methods of `self` it calls.
+    writes a `self` attribute, directly or through the helper methods of `self` it calls (methods
+    inherited from base classes of the module included).
 
     ## Why is this bad?
     An actor is one process that runs its calls one at a time, in submission order. "Actors
