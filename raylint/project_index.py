@@ -73,9 +73,9 @@ def summarize(context) -> List[RemoteSummary]:
             continue
         node = remote.node
         trivial_methods = stateless_methods = frozenset()
-        if remote.is_actor and isinstance(node, ast.ClassDef):
-            if state.runs_one_call_at_a_time(node, remote.options, remote.has_starstar):
-                stateless_methods = state.stateless_methods(node)
+        if (remote.is_actor and isinstance(node, ast.ClassDef)
+                and state.runs_one_call_at_a_time(node, remote.options, remote.has_starstar)):
+            stateless_methods = state.stateless_methods(node)
         if remote.is_actor and node is not None:
             body_scope = context.walk.scopes.get(id(node))
             trivial_methods = frozenset(
