@@ -1,4 +1,4 @@
-"""Which files to lint: walk the given paths for Python sources, honouring exclude globs and .gitignore files.
+"""Which files to lint: walk the given paths for Python sources (and Ray cluster configs), honouring exclude globs and .gitignore files.
 
 Excluded directories are pruned while walking, so a large ignored tree (a virtualenv, node_modules) costs
 one pattern match rather than a match per file inside it.
@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 from pathspec import GitIgnoreSpec
 
 from raylint.config import Settings
+from raylint.configs import CONFIG_SUFFIXES, mentions_ray_cluster
 
 # Jupyter notebooks are linted by default, as in Ruff.
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
@@ -149,6 +150,9 @@ class _Walker:
                     self._walk(entry.path, os.path.join(display, entry.name), base, ignores)
             elif is_source and not self._excluded(entry.path, False, base, ignores):
                 self.files.setdefault(entry.path, Path(display, entry.name))
+            elif not is_dir and entry.name.lower().endswith(CONFIG_SUFFIXES) and _is_ray_config(entry.path):
+                if not self._excluded(entry.path, False, base, ignores):
+                    self.files.setdefault(entry.path, Path(display, entry.name))
 
     def _enter(self, directory: str, names: Set[str], ignores: IgnoreStack) -> IgnoreStack:
         """The ignore stack inside `directory`: a repository top starts afresh, as git does for submodules."""
@@ -196,6 +200,15 @@ class _Walker:
             decision = ignore.decide(path, is_dir)
             if decision is not None:
                 return decision
+        return False
+
+
+def _is_ray_config(path: str) -> bool:
+    """A YAML file or shell script that mentions a Ray cluster; the others are not linted."""
+    try:
+        with open(path, "rb") as handle:
+            return mentions_ray_cluster(handle.read())
+    except OSError:
         return False
 
 

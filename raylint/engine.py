@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
+from raylint.configs import config_kind, lint_config
 from raylint.context import FileContext
 from raylint.ftypes import Diagnostic, Location
 from raylint.project_index import ProjectIndex, RemoteSummary, summarize
@@ -109,6 +110,9 @@ def lint_source(
     data: Optional[bytes] = None,
 ) -> FileResult:
     """Lint one file's text. `index` answers imported remote names (and records what was asked)."""
+    kind = config_kind(path, source)
+    if kind is not None:
+        return lint_config(source, path, options, kind)
     if data is None:
         data = source.encode("utf-8", "surrogatepass")
     try:

@@ -1,0 +1,118 @@
+"""Ray cluster configuration files (KubeRay manifests, cluster launcher YAML, shell scripts): which files
+they are, and linting them for RAY201. The engine hands every file that is not Python to `lint_config`."""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from raylint.ftypes import Diagnostic, Location
+from raylint.registry import SYNTAX_ERROR, level_of, rule_info
+from raylint.suppression import apply_suppressions, build_suppressions, with_noqa_rows
+from raylint.unused_noqa import CODE as UNUSED_NOQA, unused_noqa
+
+YAML, SHELL = "yaml", "shell"
+YAML_SUFFIXES = (".yaml", ".yml")
+SHELL_SUFFIXES = (".sh", ".bash")
+CONFIG_SUFFIXES = YAML_SUFFIXES + SHELL_SUFFIXES
+CODE = "RAY201"
+
+# What a Ray cluster config contains; directory walks check only files that match, so other YAML and
+# scripts cost one read. A `ray start` split by a backslash still matches on `ray start`.
+_MARKERS = re.compile(rb"rayStartParams|headGroupSpec|head_start_ray_commands|\bray[ \t]+start\b")
+_SHELL_SHEBANG = re.compile(r"#![ \t]*(?:\S*/)?(?:env[ \t]+)?(?:ba|z|k|da)?sh\b")
+# Go/Helm/Jinja templates are not YAML until rendered.
+_TEMPLATE = re.compile(r"\{\{|\{%")
+
+
+def config_kind(path: str, text: str = "") -> Optional[str]:
+    """YAML or SHELL for a configuration file by its name (or a shell shebang), None for Python."""
+    name = path.lower()
+    if name.endswith(YAML_SUFFIXES):
+        return YAML
+    if name.endswith(SHELL_SUFFIXES) or _SHELL_SHEBANG.match(text):
+        return SHELL
+    return None
+
+
+def mentions_ray_cluster(data: bytes) -> bool:
+    return _MARKERS.search(data) is not None
+
+
+def lint_config(source: str, path: str, options, kind: str):
+    """The engine's FileResult for one configuration file: RAY201 findings after `# noqa` directives,
+    or one `invalid-syntax` finding when a Ray config is not valid YAML."""
+    from raylint.engine import FileResult, pseudo_finding  # the engine imports this module
+
+    if CODE not in options.enabled or not mentions_ray_cluster(source.encode("utf-8", "surrogatepass")):
+        return FileResult(path, [])
+    try:
+        findings, suppressions = _check(source, path, kind)
+    except _Unreadable as error:
+        return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, error.message, error.row, error.column)])
+    return FileResult(path, _suppress(findings, suppressions, source, path, options))
+
+
+def config_parses(source: str, path: str) -> bool:
+    """Whether fixed text still reads as the kind of file it is (a shell script always does)."""
+    if config_kind(path, source) != YAML:
+        return True
+    from raylint.configs.yaml_reader import YamlError, compose
+
+    try:
+        compose(source)
+    except YamlError:
+        return False
+    return True
+
+
+class _Unreadable(Exception):
+    def __init__(self, message: str, row: int, column: int):
+        super().__init__(message)
+        self.message, self.row, self.column = message, row, column
+
+
+def _check(source: str, path: str, kind: str):
+    from raylint.configs import yaml_reader
+    from raylint.configs.head_node import check_shell, check_yaml
+    from raylint.configs.shell import lex
+
+    positions = yaml_reader.Positions(source)
+    if kind == SHELL:
+        script = lex(source)
+        comments = [(positions.row_col(c.offset)[0], c.text, not source[positions.line_start(c.offset) : c.offset].strip())
+                    for c in script.comments]
+        targets = {}
+        for first, last in script.spans:
+            first_row, last_row = positions.row_col(first)[0], positions.row_col(last)[0]
+            for row in range(first_row, last_row):
+                targets[row] = last_row
+        return _diagnostics(check_shell(source), path), build_suppressions(comments, targets)
+    try:
+        roots = yaml_reader.compose(source)
+    except yaml_reader.YamlError as error:
+        if _TEMPLATE.search(source):
+            return [], build_suppressions([], {})  # a template: not YAML until rendered, nothing to say
+        raise _Unreadable(error.message, error.row, error.column) from None
+    comments = yaml_reader.comments(source, roots, positions)
+    targets = yaml_reader.noqa_rows(roots, positions)
+    return _diagnostics(check_yaml(source, roots, positions), path), build_suppressions(comments, targets)
+
+
+def _diagnostics(findings, path: str) -> List[Diagnostic]:
+    name, severity = rule_info(CODE).name, level_of(CODE)
+    return [
+        Diagnostic(CODE, name, finding.message, path, Location(*finding.start), Location(*finding.end),
+                   finding.start[0], severity, fix=finding.fix)
+        for finding in findings
+    ]
+
+
+def _suppress(findings: List[Diagnostic], suppressions, source: str, path: str, options) -> List[Diagnostic]:
+    findings = with_noqa_rows(findings, suppressions)
+    if options.ignore_noqa:
+        return sorted(findings, key=Diagnostic.sort_key)
+    if UNUSED_NOQA in options.enabled:
+        findings += unused_noqa(findings, suppressions, source, path, options.enabled)
+    findings.sort(key=Diagnostic.sort_key)
+    return apply_suppressions(findings, source, suppressions)
