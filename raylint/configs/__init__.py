@@ -3,6 +3,7 @@ they are, and linting them for RAY201. The engine hands every file that is not P
 
 from __future__ import annotations
 
+import os
 import re
 from typing import List, Optional
 
@@ -25,12 +26,21 @@ _SHELL_SHEBANG = re.compile(r"#![ \t]*(?:\S*/)?(?:env[ \t]+)?(?:ba|z|k|da)?sh\b"
 _TEMPLATE = re.compile(r"\{\{|\{%")
 
 
+# Every other name pre-commit's `yaml` and `shell` types cover, so the hook never reads them as Python.
+_OTHER_YAML_SUFFIXES = (".eyaml", ".yamlld")
+_OTHER_SHELL_SUFFIXES = (".zsh", ".ksh", ".csh", ".bats")
+_YAML_NAMES = frozenset({".clang-format", ".clang-tidy", ".yamllint", ".ansible-lint", ".salt-lint"})
+_SHELL_NAMES = frozenset({".bashrc", ".bash_aliases", ".bash_profile", ".profile", ".zshrc", ".zshenv", ".zprofile",
+                          ".zlogin", ".zlogout", ".cshrc", ".envrc", "direnvrc", "PKGBUILD"})
+
+
 def config_kind(path: str, text: str = "") -> Optional[str]:
     """YAML or SHELL for a configuration file by its name (or a shell shebang), None for Python."""
-    name = path.lower()
-    if name.endswith(YAML_SUFFIXES):
+    name = os.path.basename(path)
+    lower = name.lower()
+    if lower.endswith(YAML_SUFFIXES + _OTHER_YAML_SUFFIXES) or name in _YAML_NAMES:
         return YAML
-    if name.endswith(SHELL_SUFFIXES) or _SHELL_SHEBANG.match(text):
+    if lower.endswith(SHELL_SUFFIXES + _OTHER_SHELL_SUFFIXES) or name in _SHELL_NAMES or _SHELL_SHEBANG.match(text):
         return SHELL
     return None
 
