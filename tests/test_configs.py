@@ -340,3 +340,59 @@ def test_add_noqa_silences_config_findings(project):
     invoke("check", "--no-cache", "--add-noqa", ".")
     assert compose(path.read_text(encoding="utf-8"))
     assert invoke("check", "--no-cache", ".").exit_code == 0
+
+
+def test_language_server_publishes_config_findings(tmp_path):
+    """A real LSP session over an in-memory pipe, as in tests/test_server.py, for a YAML document."""
+    import asyncio
+    import threading
+
+    types = pytest.importorskip("lsprotocol.types")
+    pytest.importorskip("pygls")
+    from pygls.io_ import run_async
+    from pygls.lsp.client import LanguageClient
+
+    from raylint.server import build_server
+
+    class Pipe:
+        def __init__(self):
+            self.reader = asyncio.StreamReader()
+
+        def write(self, data):
+            self.reader.feed_data(data)
+
+        def close(self):
+            self.reader.feed_eof()
+
+    async def session():
+        server, client = build_server(), LanguageClient("raylint-test", "0")
+        to_server, to_client = Pipe(), Pipe()
+        server.protocol.set_writer(to_client)
+        client.protocol.set_writer(to_server)
+        published = asyncio.Queue()
+
+        @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def on_diagnostics(params):
+            published.put_nowait(params)
+
+        loops = [asyncio.create_task(run_async(stop_event=threading.Event(), reader=pipe.reader,
+                                               protocol=endpoint.protocol))
+                 for endpoint, pipe in ((server, to_server), (client, to_client))]
+        try:
+            await asyncio.wait_for(client.initialize_async(types.InitializeParams(
+                capabilities=types.ClientCapabilities(), root_uri=tmp_path.as_uri())), 10)
+            client.initialized(types.InitializedParams())
+            uri = (tmp_path / "cluster.yaml").as_uri()
+            client.text_document_did_open(types.DidOpenTextDocumentParams(
+                types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=KUBERAY)))
+            opened = await asyncio.wait_for(published.get(), 10)
+            await asyncio.wait_for(client.shutdown_async(None), 10)
+            return opened
+        finally:
+            to_server.close()
+            to_client.close()
+            await asyncio.wait_for(asyncio.gather(*loops), 10)
+
+    [diagnostic] = asyncio.run(session()).diagnostics
+    assert diagnostic.code == "RAY201"
+    assert diagnostic.range.start == types.Position(6, 4)
