@@ -121,7 +121,8 @@ def test_crlf_line_endings_keep_rows_and_fix(tmp_path):
     assert diagnostic.location.row == 7
     outcome = check([str(path)], _settings(tmp_path), use_cache=False, fix=FixRequest(FixPolicy(unsafe=True), True))
     assert outcome.diagnostics == []
-    assert '    rayStartParams:   # tuned below\r\n      num-cpus: "0"\r\n' in path.open(encoding="utf-8", newline="").read()
+    written = path.open(encoding="utf-8", newline="").read()
+    assert '    rayStartParams:   # tuned below\r\n      num-cpus: "0"\r\n' in written
 
 
 def test_worker_start_alone_or_echoed_head_is_quiet(tmp_path):
@@ -196,7 +197,8 @@ def test_broken_ray_yaml_is_one_finding_with_its_position(project):
 
 
 def test_template_that_is_not_yaml_yet_is_quiet(tmp_path):
-    template = "kind: RayCluster\nspec:\n  headGroupSpec:\n    rayStartParams:\n      {{- toYaml .Values.head | nindent 6 }}\n"
+    template = ("kind: RayCluster\nspec:\n  headGroupSpec:\n    rayStartParams:\n"
+                "      {{- toYaml .Values.head | nindent 6 }}\n")
     assert rows(write(tmp_path / "raycluster.yaml", template)) == []
 
 

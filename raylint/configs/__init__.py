@@ -90,8 +90,10 @@ def _check(source: str, path: str, kind: str):
     positions = yaml_reader.Positions(source)
     if kind == SHELL:
         script = lex(source)
-        comments = [(positions.row_col(c.offset)[0], c.text, not source[positions.line_start(c.offset) : c.offset].strip())
-                    for c in script.comments]
+        comments = [
+            (positions.row_col(c.offset)[0], c.text, not source[positions.line_start(c.offset) : c.offset].strip())
+            for c in script.comments
+        ]
         targets = {}
         for first, last in script.spans:
             first_row, last_row = positions.row_col(first)[0], positions.row_col(last)[0]

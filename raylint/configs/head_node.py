@@ -217,7 +217,8 @@ def check_shell(text: str) -> List[Finding]:
     findings = []
     for start in starts:
         if start.head is not None and start.num_cpus in (None, NONZERO):
-            message = "Head node runs tasks: `ray start --head` without `--num-cpus=0` while this script also starts a worker"
+            message = ("Head node runs tasks: `ray start --head` without `--num-cpus=0` while this script also "
+                       "starts a worker")
             findings.append(_command_finding(start, positions, offsets, message,
                                              _flag_fix(start, text, positions, offsets)))
     return findings

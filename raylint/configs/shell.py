@@ -204,8 +204,9 @@ class _Lexer:
             return
         while self.pos < len(text) and text[self.pos] in "<>&|":
             self.pos += 1
-        while self.pos < len(text) and (text[self.pos].isdigit() or text[self.pos] == "-") and text[self.pos - 1] == "&":
-            self.pos += 1
+        if text[self.pos - 1] == "&":  # `>&2`, `2>&-`: the descriptor is part of the operator
+            while self.pos < len(text) and (text[self.pos].isdigit() or text[self.pos] == "-"):
+                self.pos += 1
 
     def _heredoc_delimiter(self, strip_tabs: bool) -> None:
         text = self.text
