@@ -15,7 +15,7 @@ from raylint.ftypes import Edit, Fix, Location
 
 # The KubeRay kinds that hold a cluster spec, and the key under `spec` that holds it (None: `spec` itself).
 _CLUSTER_SPEC = {"RayCluster": None, "RayJob": "rayClusterSpec", "RayService": "rayClusterConfig"}
-_KUBERAY_FIX = "Add `num-cpus: \"0\"` to the head's `rayStartParams`"
+_KUBERAY_FIX = "Set `num-cpus: \"0\"` in the head's `rayStartParams`"
 _FLAG_FIX = "Add `--num-cpus=0` to `ray start --head`"
 _FLAG = "--num-cpus=0"
 
