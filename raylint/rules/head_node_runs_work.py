@@ -88,8 +88,9 @@ class HeadNodeRunsWork(Rule):
     adds a `rayStartParams` block to `headGroupSpec`; for launcher YAML and shell scripts it inserts
     `--num-cpus=0` right after `--head` (or sets an existing `--num-cpus` to 0). Each is a minimal text
     edit at a parsed position: formatting and comments stay, and the fixed YAML must parse again or the fix
-    is dropped. There is no fix when the command is built inside a quoted `ssh`/`bash -c` string, or when
-    the YAML has a shape the edit is not sure of.
+    is dropped. There is no fix when the command sits in a quoted `ssh`/`bash -c` string that expands
+    variables or holds escapes (its position in the file is not certain), or when the YAML has a shape
+    the edit is not sure of (a head group spec that shares its first line with a `-`).
 
     The fix is always **unsafe**: work that ran on the head now needs a worker. A cluster whose worker
     groups may scale to zero waits for the autoscaler before any task runs, a task or actor that needs
