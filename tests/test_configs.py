@@ -132,6 +132,13 @@ def test_worker_start_alone_or_echoed_head_is_quiet(tmp_path):
     assert rows(write(tmp_path / "heredoc.sh", heredoc)) == []
 
 
+def test_heredoc_fed_to_ssh_runs_as_commands(tmp_path):
+    script = ("ssh head <<'EOS'\nray start --head --port=6379\nEOS\n"
+              "for h in a b; do\n  ssh $h <<EOS\n    ray start --address=head:6379\nEOS\ndone\n")
+    assert rows(write(tmp_path / "start.sh", script)) == [("RAY201", 2, 1)]
+    assert fixed(tmp_path, "fixed.sh", script) == script.replace("--head", "--head --num-cpus=0")
+
+
 # ---- which files are read, and how ---------------------------------------------------------------------
 
 

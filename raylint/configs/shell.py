@@ -7,11 +7,15 @@ runs anything. Offsets are indices into the text given, so callers can map them 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 _SEPARATORS = ";&|()"
 _BLANKS = " \t"
+# Programs that run the here-document they are given as commands (`ssh worker <<EOF ... EOF`); any other
+# here-document is data (`cat <<EOF > start.sh`).
+_STDIN_RUNNERS = frozenset({"ssh", "bash", "sh", "zsh", "dash", "sudo", "su", "srun", "pdsh"})
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,8 @@ class _Lexer:
         self.comments: List[Comment] = []
         self.spans: List[Tuple[int, int]] = []
         self.words: List[Word] = []
-        self.heredocs: List[Tuple[str, bool]] = []  # delimiters waiting for the end of the line
+        # (delimiter, strip tabs, body runs as commands) of here-documents waiting for the end of the line
+        self.heredocs: List[Tuple[str, bool, bool]] = []
         self._reset_word()
 
     def _reset_word(self) -> None:
@@ -216,18 +221,33 @@ class _Lexer:
         while self.pos < len(text) and text[self.pos] not in " \t\n;&|()<>":
             self.pos += 1
         delimiter = text[start : self.pos].replace("'", "").replace('"', "").replace("\\", "")
+        runs = any(os.path.basename(word.text) in _STDIN_RUNNERS for word in self.words[:2])
         if delimiter:
-            self.heredocs.append((delimiter, strip_tabs))
+            self.heredocs.append((delimiter, strip_tabs, runs))
 
     def _skip_heredocs(self) -> None:
-        """Here-document bodies are data, not commands: skip them up to their delimiter lines."""
+        """Skip here-document bodies up to their delimiter lines; a body fed to ssh or a shell is lexed as
+        the commands it is."""
         text = self.text
-        for delimiter, strip_tabs in self.heredocs:
+        for delimiter, strip_tabs, runs in self.heredocs:
+            body_start = body_end = self.pos
             while self.pos < len(text):
                 end = text.find("\n", self.pos)
                 end = len(text) if end < 0 else end
                 line = text[self.pos : end].rstrip("\r")
-                self.pos = end + 1
+                body_end, self.pos = self.pos, end + 1
                 if (line.lstrip("\t") if strip_tabs else line) == delimiter:
                     break
+            else:
+                body_end = len(text)
+            if runs:
+                self._add_body(body_start, body_end)
         self.heredocs = []
+
+    def _add_body(self, start: int, end: int) -> None:
+        body = _Lexer(self.text[:end])
+        body.pos = start
+        script = body.run()
+        self.commands.extend(script.commands)
+        self.comments.extend(script.comments)
+        self.spans.extend(script.spans)
