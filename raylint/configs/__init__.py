@@ -1,5 +1,5 @@
 """Ray cluster configuration files (KubeRay manifests, cluster launcher YAML, shell scripts): which files
-they are, and linting them for RAY201. The engine hands every file that is not Python to `lint_config`."""
+they are, and linting them for RAY201. The engine hands every YAML and shell file to `lint_config`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from typing import List, Optional
 
 from raylint.ftypes import Diagnostic, Location
 from raylint.registry import SYNTAX_ERROR, level_of, rule_info
-from raylint.suppression import apply_suppressions, build_suppressions, with_noqa_rows
-from raylint.unused_noqa import CODE as UNUSED_NOQA, unused_noqa
+from raylint.suppression import build_suppressions
 
 YAML, SHELL = "yaml", "shell"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -52,15 +51,18 @@ def mentions_ray_cluster(data: bytes) -> bool:
 def lint_config(source: str, path: str, options, kind: str):
     """The engine's FileResult for one configuration file: RAY201 findings after `# noqa` directives,
     or one `invalid-syntax` finding when a Ray config is not valid YAML."""
-    from raylint.engine import FileResult, pseudo_finding  # the engine imports this module
+    from raylint.engine import FileResult, pseudo_finding, suppress  # the engine imports this module
+    from raylint.configs.yaml_reader import YamlError
 
     if CODE not in options.enabled or not mentions_ray_cluster(source.encode("utf-8", "surrogatepass")):
         return FileResult(path, [])
     try:
-        findings, suppressions = _check(source, path, kind)
-    except _Unreadable as error:
+        findings, suppressions = _check_shell(source) if kind == SHELL else _check_yaml(source)
+    except YamlError as error:
+        if _TEMPLATE.search(source):
+            return FileResult(path, [])  # a template is not YAML until rendered: nothing to say
         return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, error.message, error.row, error.column)])
-    return FileResult(path, _suppress(findings, suppressions, source, path, options))
+    return FileResult(path, suppress(_diagnostics(findings, path), source, path, options, suppressions))
 
 
 def config_parses(source: str, path: str) -> bool:
@@ -76,39 +78,35 @@ def config_parses(source: str, path: str) -> bool:
     return True
 
 
-class _Unreadable(Exception):
-    def __init__(self, message: str, row: int, column: int):
-        super().__init__(message)
-        self.message, self.row, self.column = message, row, column
-
-
-def _check(source: str, path: str, kind: str):
-    from raylint.configs import yaml_reader
-    from raylint.configs.head_node import check_shell, check_yaml
+def _check_shell(source: str):
+    from raylint.configs.head_node import check_shell
     from raylint.configs.shell import lex
+    from raylint.configs.yaml_reader import Positions
+
+    positions = Positions(source)
+    script = lex(source)
+    comments = [
+        (positions.row_col(c.offset)[0], c.text, not source[positions.line_start(c.offset) : c.offset].strip())
+        for c in script.comments
+    ]
+    # A command continued over several lines takes its `# noqa` on its last line.
+    targets = {}
+    for first, last in script.spans:
+        first_row, last_row = positions.row_col(first)[0], positions.row_col(last)[0]
+        for row in range(first_row, last_row):
+            targets[row] = last_row
+    return check_shell(source), build_suppressions(comments, targets)
+
+
+def _check_yaml(source: str):
+    from raylint.configs import yaml_reader
+    from raylint.configs.head_node import check_yaml
 
     positions = yaml_reader.Positions(source)
-    if kind == SHELL:
-        script = lex(source)
-        comments = [
-            (positions.row_col(c.offset)[0], c.text, not source[positions.line_start(c.offset) : c.offset].strip())
-            for c in script.comments
-        ]
-        targets = {}
-        for first, last in script.spans:
-            first_row, last_row = positions.row_col(first)[0], positions.row_col(last)[0]
-            for row in range(first_row, last_row):
-                targets[row] = last_row
-        return _diagnostics(check_shell(source), path), build_suppressions(comments, targets)
-    try:
-        roots = yaml_reader.compose(source)
-    except yaml_reader.YamlError as error:
-        if _TEMPLATE.search(source):
-            return [], build_suppressions([], {})  # a template: not YAML until rendered, nothing to say
-        raise _Unreadable(error.message, error.row, error.column) from None
+    roots = yaml_reader.compose(source)
     comments = yaml_reader.comments(source, roots, positions)
-    targets = yaml_reader.noqa_rows(roots, positions)
-    return _diagnostics(check_yaml(source, roots, positions), path), build_suppressions(comments, targets)
+    suppressions = build_suppressions(comments, yaml_reader.noqa_rows(roots, positions))
+    return check_yaml(source, roots, positions), suppressions
 
 
 def _diagnostics(findings, path: str) -> List[Diagnostic]:
@@ -118,13 +116,3 @@ def _diagnostics(findings, path: str) -> List[Diagnostic]:
                    finding.start[0], severity, fix=finding.fix)
         for finding in findings
     ]
-
-
-def _suppress(findings: List[Diagnostic], suppressions, source: str, path: str, options) -> List[Diagnostic]:
-    findings = with_noqa_rows(findings, suppressions)
-    if options.ignore_noqa:
-        return sorted(findings, key=Diagnostic.sort_key)
-    if UNUSED_NOQA in options.enabled:
-        findings += unused_noqa(findings, suppressions, source, path, options.enabled)
-    findings.sort(key=Diagnostic.sort_key)
-    return apply_suppressions(findings, source, suppressions)
