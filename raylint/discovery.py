@@ -150,9 +150,19 @@ class _Walker:
                     self._walk(entry.path, os.path.join(display, entry.name), base, ignores)
             elif is_source and not self._excluded(entry.path, False, base, ignores):
                 self.files.setdefault(entry.path, Path(display, entry.name))
-            elif not is_dir and entry.name.lower().endswith(CONFIG_SUFFIXES) and _is_ray_config(entry.path):
-                if not self._excluded(entry.path, False, base, ignores):
-                    self.files.setdefault(entry.path, Path(display, entry.name))
+            elif not is_dir and entry.name.lower().endswith(CONFIG_SUFFIXES) and self._is_ray_config(entry, base, ignores):
+                self.files.setdefault(entry.path, Path(display, entry.name))
+
+    def _is_ray_config(self, entry: os.DirEntry, base: str, ignores: IgnoreStack) -> bool:
+        """A regular YAML file or shell script, not excluded, that mentions a Ray cluster: only those are
+        linted. Exclusion is judged first, so an excluded file is never read."""
+        try:
+            if not entry.is_file() or self._excluded(entry.path, False, base, ignores):
+                return False
+            with open(entry.path, "rb") as handle:
+                return mentions_ray_cluster(handle.read())
+        except OSError:
+            return False
 
     def _enter(self, directory: str, names: Set[str], ignores: IgnoreStack) -> IgnoreStack:
         """The ignore stack inside `directory`: a repository top starts afresh, as git does for submodules."""
@@ -200,15 +210,6 @@ class _Walker:
             decision = ignore.decide(path, is_dir)
             if decision is not None:
                 return decision
-        return False
-
-
-def _is_ray_config(path: str) -> bool:
-    """A YAML file or shell script that mentions a Ray cluster; the others are not linted."""
-    try:
-        with open(path, "rb") as handle:
-            return mentions_ray_cluster(handle.read())
-    except OSError:
         return False
 
 
