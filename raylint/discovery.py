@@ -1,4 +1,5 @@
-"""Which files to lint: walk the given paths for Python sources (and Ray cluster configs), honouring exclude globs and .gitignore files.
+"""Which files to lint: walk the given paths for Python sources and Ray cluster configs, honouring exclude
+globs and .gitignore files.
 
 Excluded directories are pruned while walking, so a large ignored tree (a virtualenv, node_modules) costs
 one pattern match rather than a match per file inside it.
@@ -143,6 +144,7 @@ class _Walker:
             try:
                 is_dir = entry.is_dir()
                 is_source = not is_dir and entry.name.endswith(SOURCE_SUFFIXES) and entry.is_file()
+                is_config = not is_dir and entry.name.lower().endswith(CONFIG_SUFFIXES)
             except OSError:
                 continue
             if is_dir:
@@ -150,7 +152,7 @@ class _Walker:
                     self._walk(entry.path, os.path.join(display, entry.name), base, ignores)
             elif is_source and not self._excluded(entry.path, False, base, ignores):
                 self.files.setdefault(entry.path, Path(display, entry.name))
-            elif not is_dir and entry.name.lower().endswith(CONFIG_SUFFIXES) and self._is_ray_config(entry, base, ignores):
+            elif is_config and self._is_ray_config(entry, base, ignores):
                 self.files.setdefault(entry.path, Path(display, entry.name))
 
     def _is_ray_config(self, entry: os.DirEntry, base: str, ignores: IgnoreStack) -> bool:
