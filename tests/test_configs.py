@@ -139,6 +139,14 @@ def test_heredoc_fed_to_ssh_runs_as_commands(tmp_path):
     assert fixed(tmp_path, "fixed.sh", script) == script.replace("--head", "--head --num-cpus=0")
 
 
+def test_head_group_shared_through_an_alias_is_reported_once(tmp_path):
+    cluster = "- apiVersion: ray.io/v1\n  kind: RayCluster\n  spec:\n    headGroupSpec: {head}\n{params}" \
+              "    workerGroupSpecs: [{{groupName: w}}]\n"
+    listed = ("kind: List\nitems:\n" + cluster.format(head="&head", params="      rayStartParams: {}\n")
+              + cluster.format(head="*head", params=""))
+    assert rows(write(tmp_path / "list.yaml", listed)) == [("RAY201", 7, 7)]
+
+
 # ---- which files are read, and how ---------------------------------------------------------------------
 
 

@@ -40,7 +40,8 @@ def check_yaml(text: str, roots: Sequence[Node], positions: Positions) -> List[F
             finding = _kuberay(document, text, positions)
             if finding is not None:
                 findings.append(finding)
-    return findings
+    # Clusters sharing one head group through a YAML alias are one place to fix.
+    return list(dict.fromkeys(findings))
 
 
 def _kuberay_documents(root: Node) -> List[Node]:
