@@ -188,6 +188,17 @@ def test_exclude_and_per_file_ignores_apply(project):
     assert [(d.code, d.location.row) for d in named.diagnostics] == [("RAY201", 7)]
 
 
+def test_include_and_extend_include_choose_the_walked_files(project):
+    write(project / "k8s" / "cluster.yaml", KUBERAY)
+    write(project / "start.zsh", SCRIPT)
+    write(project / "pyproject.toml", '[tool.raylint]\ninclude = ["*.py"]\n')
+    assert check(["."], load_settings(start=project), use_cache=False).files_checked == 0
+    write(project / "pyproject.toml", '[tool.raylint]\nextend-include = ["*.zsh"]\n')
+    outcome = check(["."], load_settings(start=project), use_cache=False)
+    assert sorted((Path(d.filename).name, d.location.row) for d in outcome.diagnostics) == [
+        ("cluster.yaml", 7), ("start.zsh", 2)]
+
+
 def test_explicit_yaml_that_is_not_a_ray_config_is_quiet(tmp_path):
     path = write(tmp_path / "values.yaml", "head:\n  cpu: 2\nbroken: [\n")
     assert rows(path) == []

@@ -14,7 +14,6 @@ from raylint.suppression import build_suppressions
 YAML, SHELL = "yaml", "shell"
 YAML_SUFFIXES = (".yaml", ".yml")
 SHELL_SUFFIXES = (".sh", ".bash")
-CONFIG_SUFFIXES = YAML_SUFFIXES + SHELL_SUFFIXES
 CODE = "RAY201"
 
 # What a Ray cluster config contains; directory walks check only files that match, so other YAML and
