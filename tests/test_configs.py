@@ -132,6 +132,13 @@ def test_worker_start_alone_or_echoed_head_is_quiet(tmp_path):
     assert rows(write(tmp_path / "heredoc.sh", heredoc)) == []
 
 
+def test_flags_hidden_in_a_variable_are_unknown(tmp_path):
+    script = 'ray start --head $HEAD_ARGS\nray start --head --port $PORT "$@"\nray start --address=head:6379\n'
+    assert rows(write(tmp_path / "quiet.sh", script)) == []
+    script = "ray start --head --port $PORT\nray start --address=head:6379\n"
+    assert rows(write(tmp_path / "loud.sh", script)) == [("RAY201", 1, 1)]
+
+
 def test_heredoc_fed_to_ssh_runs_as_commands(tmp_path):
     script = ("ssh head <<'EOS'\nray start --head --port=6379\nEOS\n"
               "for h in a b; do\n  ssh $h <<EOS\n    ray start --address=head:6379\nEOS\ndone\n")

@@ -18,6 +18,8 @@ _MAX_NESTING = 3
 _KEYWORDS = frozenset({"do", "then", "else", "elif", "if", "while", "until", "!", "{", "time", "in"})
 
 ZERO, NONZERO, UNKNOWN = "zero", "nonzero", "unknown"
+# `ray start` flags that take no value: a `$ARGS` after one of them is more flags, not its value.
+_SWITCHES = frozenset({"--head", "--block", "--disable-usage-stats", "--verbose"})
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,12 @@ def _read_options(ray: Word, options: Sequence[Word], base: int, exact: bool) ->
     address = False
     num_cpus = None
     cpus_word = None
+    hidden = False  # a `$EXTRA_ARGS` that may hold any flag, `--num-cpus` included
     for index, word in enumerate(options):
         text = word.text
-        if text == "--head":
+        if word.expands and not text.startswith("-") and not _is_value(options, index):
+            hidden = True
+        elif text == "--head":
             head = word
         elif text == "--address" or text.startswith("--address="):
             address = True
@@ -112,8 +117,18 @@ def _read_options(ray: Word, options: Sequence[Word], base: int, exact: bool) ->
             value = options[index + 1] if index + 1 < len(options) else None
             num_cpus = UNKNOWN if value is None else _count(value.text, value.expands)
             cpus_word = value
+    if num_cpus is None and hidden:
+        num_cpus = UNKNOWN
     start = RayStart(ray, head, address, num_cpus, exact, cpus_word)
     return _shifted(start, base) if base else start
+
+
+def _is_value(options: Sequence[Word], index: int) -> bool:
+    """Whether the word at `index` is the value of the flag before it (`--port $PORT`)."""
+    if index == 0:
+        return False
+    flag = options[index - 1].text
+    return flag.startswith("-") and "=" not in flag and flag not in _SWITCHES
 
 
 def _count(value: str, expands: bool) -> str:

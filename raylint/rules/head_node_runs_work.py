@@ -25,7 +25,8 @@ class HeadNodeRunsWork(Rule):
     The rule stays quiet on single-node setups (no worker group, `max_workers: 0`, no worker start in the
     script), a head already at zero CPUs (also through `resources: {"CPU": 0}` on the launcher's head node
     type), YAML that is not a Ray config (Helm values files, other kinds), commented-out lines, `echo`ed
-    text, and values substituted at deploy time (`"${HEAD_CPUS}"`, `--num-cpus=$CPUS`): they are unknown.
+    text, and values substituted at deploy time (`"${HEAD_CPUS}"`, `--num-cpus=$CPUS`, flags passed through
+    a variable as in `ray start --head $HEAD_ARGS`): they are unknown.
 
     When a directory is checked, `*.yaml`, `*.yml`, `*.sh` and `*.bash` files that mention
     `rayStartParams`, `headGroupSpec`, `head_start_ray_commands` or `ray start` are checked; files named
