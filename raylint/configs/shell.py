@@ -245,9 +245,11 @@ class _Lexer:
         self.heredocs = []
 
     def _add_body(self, start: int, end: int) -> None:
-        body = _Lexer(self.text[:end])
-        body.pos = start
-        script = body.run()
-        self.commands.extend(script.commands)
-        self.comments.extend(script.comments)
-        self.spans.extend(script.spans)
+        script = _Lexer(self.text[start:end]).run()
+
+        def shifted(word: Word) -> Word:
+            return Word(word.text, word.start + start, word.end + start, word.expands, word.quoted)
+
+        self.commands.extend(Command(tuple(map(shifted, command.words))) for command in script.commands)
+        self.comments.extend(Comment(comment.offset + start, comment.text) for comment in script.comments)
+        self.spans.extend((first + start, last + start) for first, last in script.spans)
