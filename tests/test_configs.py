@@ -160,7 +160,7 @@ def test_head_group_shared_through_an_alias_is_reported_once(tmp_path):
 def test_kind_by_name_and_shebang():
     assert config_kind("a/b.yaml") == config_kind("c.YML") == config_kind(".clang-format") == "yaml"
     assert config_kind("run.sh") == config_kind("x", "#!/usr/bin/env bash\n") == config_kind("PKGBUILD") == "shell"
-    assert config_kind("job.py") is None
+    assert config_kind("job.py") is None and config_kind("launch.py", "#!/bin/sh\n") is None
     assert config_kind("tool", "#!/usr/bin/env python3\n") is None
 
 

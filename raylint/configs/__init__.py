@@ -24,6 +24,7 @@ _SHELL_SHEBANG = re.compile(r"#![ \t]*(?:\S*/)?(?:env[ \t]+)?(?:ba|z|k|da)?sh\b"
 _TEMPLATE = re.compile(r"\{\{|\{%")
 
 
+_PYTHON_SUFFIXES = (".py", ".pyi", ".pyw", ".ipynb")
 # Every other name pre-commit's `yaml` and `shell` types cover, so the hook never reads them as Python.
 _OTHER_YAML_SUFFIXES = (".eyaml", ".yamlld")
 _OTHER_SHELL_SUFFIXES = (".zsh", ".ksh", ".csh", ".bats")
@@ -36,6 +37,8 @@ def config_kind(path: str, text: str = "") -> Optional[str]:
     """YAML or SHELL for a configuration file by its name (or a shell shebang), None for Python."""
     name = os.path.basename(path)
     lower = name.lower()
+    if lower.endswith(_PYTHON_SUFFIXES):
+        return None  # whatever its first line says (a `#!/bin/sh` polyglot launcher is still Python)
     if lower.endswith(YAML_SUFFIXES + _OTHER_YAML_SUFFIXES) or name in _YAML_NAMES:
         return YAML
     if lower.endswith(SHELL_SUFFIXES + _OTHER_SHELL_SUFFIXES) or name in _SHELL_NAMES or _SHELL_SHEBANG.match(text):
