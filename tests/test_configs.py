@@ -71,7 +71,7 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
-# ---- where findings are reported, and where `# noqa` goes ------------------------------------------------
+# ---- where findings are reported, and where a noqa directive goes ------------------------------------------------
 
 
 def test_continued_shell_command_is_reported_where_ray_start_stands(tmp_path):
@@ -105,7 +105,7 @@ def test_ray_start_split_over_a_folded_string_is_reported_on_its_line(tmp_path):
     )
     path = write(tmp_path / "cluster.yaml", config)
     assert rows(path) == [("RAY201", 7, 5)]
-    # A block scalar cannot hold a comment: its `# noqa` goes on the header line.
+    # A block scalar cannot hold a comment: its noqa directive goes on the header line.
     assert rows(write(tmp_path / "silenced.yaml", config.replace("- >-", "- >-  # noqa: RAY201"))) == []
 
 

@@ -91,7 +91,7 @@ def _check_shell(source: str):
         (positions.row_col(c.offset)[0], c.text, not source[positions.line_start(c.offset) : c.offset].strip())
         for c in script.comments
     ]
-    # A command continued over several lines takes its `# noqa` on its last line.
+    # A command continued over several lines takes its noqa directive on its last line.
     targets = {}
     for first, last in script.spans:
         first_row, last_row = positions.row_col(first)[0], positions.row_col(last)[0]
