@@ -4,7 +4,9 @@ RAY113 asks both: a method that touches no state on an actor that runs one call 
 disguise. "State" is read broadly, because a miss costs less than a false alarm: `self` attributes
 (directly or through helper methods of the class, transitively), `self` itself escaping, `super()`,
 `global`/`nonlocal`, mutation of names from outside the method, names another function declares
-`global` (a model loaded in `__init__` into a module global), and the worker process's identity.
+`global` (a model loaded in `__init__` into a module global), the worker process's identity, writes to
+files or databases (which the actor may exist to keep in order), and a constructor that sets up process
+state (environment variables, `sys.path`) the methods may rely on.
 """
 
 from __future__ import annotations
