@@ -3,7 +3,7 @@ use its definition (its options, whether its body is trivial) when that module i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set
 
 from raylint.cost import is_trivial
@@ -22,6 +22,10 @@ class RemoteSummary:
     streaming: bool
     trivial: bool
     trivial_methods: FrozenSet[str]
+    # Where it is defined (the `def`/`class` line and its last line), for `raylint doctor --source`;
+    # not compared, so moving a definition does not make the files that use it stale.
+    row: int = field(default=0, compare=False)
+    end_row: int = field(default=0, compare=False)
 
     def as_remote_def(self) -> RemoteDef:
         return RemoteDef(self.name, None, self.is_actor, None, {}, self.has_starstar, self.qualname, summary=self)
@@ -84,6 +88,8 @@ def summarize(context) -> List[RemoteSummary]:
                 trivial=(not remote.is_actor) and node is not None
                 and is_trivial(node, names, context.walk.scopes.get(id(node))),
                 trivial_methods=trivial_methods,
+                row=getattr(node, "lineno", 0) or getattr(remote.report_node, "lineno", 0),
+                end_row=getattr(node, "end_lineno", 0) or getattr(remote.report_node, "end_lineno", 0),
             )
         )
     return summaries

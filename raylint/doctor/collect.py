@@ -1,0 +1,227 @@
+"""One read of the cluster's state through Ray's public state API (plus the store counters), turned
+into plain rows the checks can reason about without Ray."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from raylint.doctor import store_stats
+from raylint.doctor.connect import STATE_API_TIMEOUT_S, Attachment, CannotAttach
+
+# The most rows one state-API call returns (RAY_MAX_LIMIT_FROM_API_SERVER); sorted by task id, not time.
+MAX_ROWS = 10_000
+
+
+@dataclass(frozen=True)
+class Node:
+    node_id: str
+    is_head: bool
+    alive: bool
+    resources: Dict[str, float]
+    manager_address: str
+    manager_port: int
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task attempt. `run` is (start, end) in ms and `run_source` says how it was measured: the
+    worker's own span ("span", sub-ms), the whole-ms start..end ("start-end"), or, when the worker's
+    events were lost, from submission to the worker until the owner saw it end ("upper-bound")."""
+
+    task_id: str
+    attempt: int
+    name: str
+    type: str
+    state: str
+    job_id: str
+    parent_task_id: str
+    node_id: Optional[str]
+    resources: Dict[str, float]
+    error_type: Optional[str]
+    created_ms: Optional[float]
+    ended_ms: Optional[float]
+    run: Optional[Tuple[float, float]]
+    run_source: Optional[str]
+    # how long it sat in PENDING_ARGS_AVAIL, and whether it still does
+    args_wait_ms: Optional[float] = None
+    still_waiting_for_args: bool = False
+
+
+@dataclass(frozen=True)
+class Actor:
+    actor_id: str
+    class_name: str
+    state: str
+    node_id: Optional[str]
+    num_restarts: int
+    resources: Dict[str, float]
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    object_id: str
+    size_bytes: int
+    call_site: Optional[str]
+    node_ip: Optional[str]
+
+
+@dataclass
+class Snapshot:
+    nodes: List[Node]
+    tasks: List[Task]
+    actors: List[Actor]
+    stores: Dict[str, store_stats.StoreStats]
+    objects: List[StoredObject]
+    available: Dict[str, float]
+    # function name -> {state: count}, from the GCS's summary (not cut to MAX_ROWS)
+    task_counts: Dict[str, Dict[str, int]]
+    now_ms: float
+    since_s: Optional[float] = None
+    notes: List[str] = field(default_factory=list)
+
+    def node(self, node_id: Optional[str]) -> Optional[Node]:
+        return next((n for n in self.nodes if n.node_id == node_id), None)
+
+
+def collect(attachment: Attachment, since_s: Optional[float] = None) -> Snapshot:
+    from ray.util import state
+
+    address = attachment.address
+    now_ms = time.time() * 1000
+    notes: List[str] = []
+    with warnings.catch_warnings():
+        # a partial answer is reported as a note below, not as Ray's warning
+        warnings.simplefilter("ignore")
+        try:
+            task_rows = state.list_tasks(address=address, detail=True, limit=MAX_ROWS, timeout=STATE_API_TIMEOUT_S,
+                                         raise_on_missing_output=False)
+            actor_rows = state.list_actors(address=address, detail=True, limit=MAX_ROWS,
+                                           timeout=STATE_API_TIMEOUT_S, raise_on_missing_output=False)
+            object_rows = state.list_objects(address=address, detail=True, limit=MAX_ROWS,
+                                             timeout=STATE_API_TIMEOUT_S, raise_on_missing_output=False)
+            summary = state.summarize_tasks(address=address, timeout=STATE_API_TIMEOUT_S,
+                                            raise_on_missing_output=False)
+        except Exception as error:  # noqa: BLE001 - any state-API failure means the cluster cannot be read
+            raise CannotAttach(f"reading the state of {address} failed: {str(error).strip().splitlines()[0]}") from None
+    nodes = [_node(row) for row in attachment.node_table]
+    task_counts, total = _counts(summary)
+    if len(task_rows) >= MAX_ROWS or total > len(task_rows):
+        notes.append(f"read {len(task_rows):,} of {total:,} task attempts (one call returns at most {MAX_ROWS:,}, "
+                     "by task id, not the newest); counts come from the GCS summary, timings from the rows read")
+    notes.append("the GCS keeps the last 100,000 task attempts (RAY_task_events_max_num_task_in_gcs); older "
+                 "ones are not visible")
+    tasks = [_task(row, now_ms) for row in task_rows]
+    if since_s is not None:
+        cutoff = now_ms - since_s * 1000
+        tasks = [t for t in tasks if (t.ended_ms or t.created_ms or now_ms) >= cutoff]
+        notes.append(f"tasks limited to the last {since_s:g} s; the store counters and actor restarts cover "
+                     "the life of each node and actor")
+    stores = {}
+    for node in nodes:
+        if not node.alive:
+            continue
+        try:
+            stores[node.node_id] = store_stats.read(node.manager_address, node.manager_port)
+        except Exception as error:  # noqa: BLE001 - one unreadable raylet must not hide the other nodes
+            notes.append(f"object store of node {node.node_id[:8]} unreadable: {str(error).strip()[:120]}")
+    return Snapshot(
+        nodes=nodes,
+        tasks=tasks,
+        actors=[_actor(row) for row in actor_rows],
+        stores=stores,
+        objects=sorted((_object(row) for row in object_rows), key=lambda o: -o.size_bytes),
+        available=dict(attachment.global_state.available_resources()),
+        task_counts=task_counts,
+        now_ms=now_ms,
+        since_s=since_s,
+        notes=notes,
+    )
+
+
+def _node(row: Dict[str, Any]) -> Node:
+    resources = dict(row.get("Resources") or {})
+    return Node(
+        node_id=row["NodeID"],
+        is_head="node:__internal_head__" in resources,
+        alive=bool(row.get("Alive")),
+        resources=resources,
+        manager_address=row.get("NodeManagerAddress", ""),
+        manager_port=int(row.get("NodeManagerPort") or 0),
+    )
+
+
+def _counts(summary: Any) -> Tuple[Dict[str, Dict[str, int]], int]:
+    cluster = (summary or {}).get("cluster", {}) if isinstance(summary, dict) else {}
+    counts = {name: dict(entry.get("state_counts", {})) for name, entry in cluster.get("summary", {}).items()}
+    total = sum(cluster.get(key, 0) for key in ("total_tasks", "total_actor_tasks", "total_actor_scheduled"))
+    return counts, total
+
+
+def _task(row: Any, now_ms: float) -> Task:
+    events = {}
+    ordered = []
+    for event in row.events or []:
+        ordered.append((event.get("state"), event.get("created_ms")))
+        events.setdefault(event.get("state"), event.get("created_ms"))
+    run, source = _run_interval(row, events)
+    args_wait, still_waiting = None, False
+    for index, (state_name, stamp) in enumerate(ordered):
+        if state_name == "PENDING_ARGS_AVAIL" and stamp is not None:
+            following = next((s for _, s in ordered[index + 1:] if s is not None), None)
+            if following is None and row.state == "PENDING_ARGS_AVAIL":
+                args_wait, still_waiting = now_ms - stamp, True
+            elif following is not None:
+                args_wait = following - stamp
+            break
+    return Task(
+        task_id=row.task_id,
+        attempt=int(row.attempt_number or 0),
+        name=row.func_or_class_name or row.name or "",
+        type=row.type,
+        state=row.state,
+        job_id=row.job_id,
+        parent_task_id=row.parent_task_id or "",
+        node_id=row.node_id,
+        resources=dict(row.required_resources or {}),
+        error_type=row.error_type,
+        created_ms=row.creation_time_ms,
+        ended_ms=row.end_time_ms,
+        run=run,
+        run_source=source,
+        args_wait_ms=args_wait,
+        still_waiting_for_args=still_waiting,
+    )
+
+
+def _run_interval(row: Any, events: Dict[str, float]):
+    """The worker's `task::<name>` span when its events arrived; else whole-ms fields; else the owner's
+    view (events of a worker that exited with its job are lost)."""
+    for event in (row.profiling_data or {}).get("events", []) if isinstance(row.profiling_data, dict) else []:
+        name = event.get("event_name", "")
+        if name.startswith("task::") and event.get("start_time") and event.get("end_time"):
+            return (float(event["start_time"]), float(event["end_time"])), "span"
+    if row.start_time_ms and row.end_time_ms:
+        return (float(row.start_time_ms), float(row.end_time_ms)), "start-end"
+    submitted = events.get("SUBMITTED_TO_WORKER")
+    if submitted and row.end_time_ms:
+        return (float(submitted), float(row.end_time_ms)), "upper-bound"
+    return None, None
+
+
+def _actor(row: Any) -> Actor:
+    return Actor(
+        actor_id=row.actor_id,
+        class_name=row.class_name or "",
+        state=row.state,
+        node_id=row.node_id,
+        num_restarts=int(getattr(row, "num_restarts", 0) or 0),
+        resources=dict(row.required_resources or {}),
+    )
+
+
+def _object(row: Any) -> StoredObject:
+    call_site = row.call_site if row.call_site and row.call_site != "disabled" else None
+    return StoredObject(row.object_id, int(row.object_size or 0), call_site, row.ip)
