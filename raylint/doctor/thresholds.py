@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 
@@ -52,7 +52,3 @@ def parse(table: Mapping[str, Any]) -> Thresholds:
             raise ThresholdError(f"{key}: got {value!r}, expected {expected}")
         values[name] = kind(value)
     return replace(Thresholds(), **values)
-
-
-def as_dict(thresholds: Thresholds) -> dict:
-    return {f.name: getattr(thresholds, f.name) for f in fields(thresholds)}
