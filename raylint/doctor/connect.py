@@ -55,15 +55,15 @@ def check_reachable(address: str) -> None:
 
 
 def attach(address: Optional[str]) -> Attachment:
+    try:
+        from ray._private.internal_api import get_state_from_address
+    except ImportError:
+        raise CannotAttach("Ray is not installed: pip install 'raylint[ray]'") from None
     chosen = resolve_address(address)
     check_reachable(chosen)
     # ray.util.state lets RAY_ADDRESS / RAY_API_SERVER_ADDRESS override its `address=` argument
     os.environ["RAY_ADDRESS"] = chosen
     os.environ.pop("RAY_API_SERVER_ADDRESS", None)
-    try:
-        from ray._private.internal_api import get_state_from_address
-    except ImportError:
-        raise CannotAttach("raylint doctor needs Ray: pip install 'raylint[ray]'") from None
     try:
         global_state = get_state_from_address(chosen)
         node_table = list(global_state.node_table())

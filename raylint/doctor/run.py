@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from raylint.doctor.checks import Symptom, run_checks
+from raylint.doctor.collect import collect
 from raylint.doctor.connect import CannotAttach, attach
 from raylint.doctor.thresholds import Thresholds
 
@@ -23,10 +23,6 @@ class Diagnosis:
 def diagnose(address: Optional[str], *, sources: Sequence[str] = (), since_s: Optional[float] = None,
              thresholds: Thresholds = Thresholds()) -> Diagnosis:
     """Read the cluster once and return what the checks see; raises CannotAttach (one line) if it cannot."""
-    if importlib.util.find_spec("ray") is None:
-        raise CannotAttach("raylint doctor needs Ray: pip install 'raylint[ray]'")
-    from raylint.doctor.collect import collect
-
     attachment = attach(address)
     snapshot = collect(attachment, since_s)
     symptoms = run_checks(snapshot, thresholds)
