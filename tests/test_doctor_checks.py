@@ -182,3 +182,17 @@ def test_bad_thresholds_are_one_clear_config_error(tmp_path, body, message):
     with pytest.raises(ConfigError, match="pyproject.toml") as error:
         load_settings(config)
     assert message in str(error.value)
+
+
+def test_every_check_has_a_docs_page_and_every_threshold_is_documented():
+    from raylint.doctor.thresholds import KEYS
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    overview = (docs / "doctor" / "index.md").read_text(encoding="utf-8")
+    configuration = (docs / "configuration.md").read_text(encoding="utf-8")
+    for number in range(1, 8):
+        code = f"DOC00{number}"
+        assert (docs / "doctor" / f"{code}.md").is_file()
+        assert f"[{code}]({code}.md)" in overview
+    for key in KEYS:
+        assert f"{key} = " in overview and f"`{key}`" in configuration
