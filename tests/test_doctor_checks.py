@@ -123,7 +123,7 @@ def test_retries_and_restarts():
 
 
 def test_gpu_nodes_running_cpu_work_and_idle_gpus_with_gpu_work_waiting():
-    nodes = [node(HEAD, head=True, cpus=0), node(GPU, gpus=1)]
+    nodes = [node(HEAD, head=True, cpus=0), node(WORKER), node(GPU, gpus=1)]
     cpu_work = task("preprocess", 0, 1, node_id=GPU)
     gpu_work = task("train", 0, 1, node_id=GPU, resources={"GPU": 1.0})
     assert checks.idle_gpus(snapshot([gpu_work], nodes=nodes), LIMITS) == []
@@ -133,6 +133,8 @@ def test_gpu_nodes_running_cpu_work_and_idle_gpus_with_gpu_work_waiting():
     [symptom] = checks.idle_gpus(snapshot([waiting], nodes=nodes, available={"GPU": 1.0}), LIMITS)
     assert symptom.evidence == ["1 GPUs free now while 1 tasks and 0 actors that need GPUs wait for a node"]
     assert checks.idle_gpus(snapshot([cpu_work]), LIMITS) == []
+    only_gpu_nodes = [node(HEAD, head=True, cpus=0), node(GPU, gpus=1)]
+    assert checks.idle_gpus(snapshot([cpu_work], nodes=only_gpu_nodes), LIMITS) == []
 
 
 def test_a_healthy_snapshot_reports_nothing():

@@ -66,9 +66,10 @@ def tiny_tasks(snapshot: Snapshot, limits: Thresholds) -> List[Symptom]:
         median = statistics.median(timed)
         if median >= limits.tiny_task_median_ms:
             continue
+        at_least = "at least " if any(t.job_id in snapshot.cut_jobs for t in tasks) else ""
         found.append(Symptom(
-            "DOC001", "tiny-tasks", f"`{name}`: {count:,} tiny tasks",
-            [f"{count:,} finished tasks of `{name}`, median run time {median:.2f} ms "
+            "DOC001", "tiny-tasks", f"`{name}`: {at_least}{count:,} tiny tasks",
+            [f"{at_least}{count:,} finished tasks of `{name}`, median run time {median:.2f} ms "
              f"(threshold {limits.tiny_task_count:,} tasks under {limits.tiny_task_median_ms:g} ms)",
              f"timed from {_sources(tasks)}"],
             "each task costs about a millisecond of scheduling, serialization and event reporting, more than "
@@ -294,7 +295,9 @@ def idle_gpus(snapshot: Snapshot, limits: Thresholds) -> List[Symptom]:
                         "that need GPUs wait for a node")
         functions.update(t.name for t in waiting)
         functions.update(a.class_name for a in waiting_actors)
-    cpu_only = Counter(t.name for t in snapshot.tasks if t.node_id in gpu_nodes
+    # on a cluster of GPU nodes only, CPU work has nowhere else to go
+    cpu_nodes = [n for n in snapshot.nodes if n.alive and n.node_id not in gpu_nodes and n.resources.get("CPU", 0)]
+    cpu_only = Counter(t.name for t in snapshot.tasks if cpu_nodes and t.node_id in gpu_nodes
                        and t.type in ("NORMAL_TASK", "ACTOR_CREATION_TASK") and not t.resources.get("GPU", 0))
     if cpu_only:
         nodes = ", ".join(f"{n.node_id[:8]} ({n.resources['GPU']:g} GPU)" for n in gpu_nodes.values())

@@ -13,6 +13,8 @@ from raylint.doctor.connect import STATE_API_TIMEOUT_S, Attachment, CannotAttach
 
 # The most rows one state-API call returns (RAY_MAX_LIMIT_FROM_API_SERVER); sorted by task id, not time.
 MAX_ROWS = 10_000
+# Jobs whose tasks are read, newest first: each is one call.
+MAX_JOBS = 50
 
 
 @dataclass(frozen=True)
@@ -76,11 +78,13 @@ class Snapshot:
     stores: Dict[str, store_stats.StoreStats]
     objects: List[StoredObject]
     available: Dict[str, float]
-    # function name -> {state: count}, from the GCS's summary (not cut to MAX_ROWS)
+    # function name -> {state: count}, from the GCS's summary (itself cut at MAX_ROWS)
     task_counts: Dict[str, Dict[str, int]]
     now_ms: float
     since_s: Optional[float] = None
     notes: List[str] = field(default_factory=list)
+    # jobs with more task attempts than one call returns: their counts are lower bounds
+    cut_jobs: List[str] = field(default_factory=list)
 
     def node(self, node_id: Optional[str]) -> Optional[Node]:
         return next((n for n in self.nodes if n.node_id == node_id), None)
@@ -96,8 +100,7 @@ def collect(attachment: Attachment, since_s: Optional[float] = None) -> Snapshot
         # a partial answer is reported as a note below, not as Ray's warning
         warnings.simplefilter("ignore")
         try:
-            task_rows = state.list_tasks(address=address, detail=True, limit=MAX_ROWS, timeout=STATE_API_TIMEOUT_S,
-                                         raise_on_missing_output=False)
+            task_rows, cut_jobs = _tasks_per_job(state, attachment, notes)
             actor_rows = state.list_actors(address=address, detail=True, limit=MAX_ROWS,
                                            timeout=STATE_API_TIMEOUT_S, raise_on_missing_output=False)
             object_rows = state.list_objects(address=address, detail=True, limit=MAX_ROWS,
@@ -107,10 +110,10 @@ def collect(attachment: Attachment, since_s: Optional[float] = None) -> Snapshot
         except Exception as error:  # noqa: BLE001 - any state-API failure means the cluster cannot be read
             raise CannotAttach(f"reading the state of {address} failed: {str(error).strip().splitlines()[0]}") from None
     nodes = [_node(row) for row in attachment.node_table]
-    task_counts, total = _counts(summary)
-    if len(task_rows) >= MAX_ROWS or total > len(task_rows):
-        notes.append(f"read {len(task_rows):,} of {total:,} task attempts (one call returns at most {MAX_ROWS:,}, "
-                     "by task id, not the newest); counts come from the GCS summary, timings from the rows read")
+    task_counts = _counts(summary)
+    if cut_jobs:
+        notes.append(f"job(s) {', '.join(cut_jobs)}: only the first {MAX_ROWS:,} task attempts by task id were "
+                     "readable (one state-API call returns at most that many); their counts are lower bounds")
     notes.append("the GCS keeps the last 100,000 task attempts (RAY_task_events_max_num_task_in_gcs); older "
                  "ones are not visible")
     tasks = [_task(row, now_ms) for row in task_rows]
@@ -138,7 +141,26 @@ def collect(attachment: Attachment, since_s: Optional[float] = None) -> Snapshot
         now_ms=now_ms,
         since_s=since_s,
         notes=notes,
+        cut_jobs=cut_jobs,
     )
+
+
+def _tasks_per_job(state, attachment: Attachment, notes: List[str]) -> Tuple[List[Any], List[str]]:
+    """Task rows job by job (the GCS filters by job, so one big job cannot hide the others from a single
+    10,000-row page), newest jobs first, at most MAX_JOBS of them."""
+    jobs = sorted(attachment.global_state.job_table(), key=lambda job: -(job.get("StartTime") or 0))
+    if len(jobs) > MAX_JOBS:
+        notes.append(f"read the tasks of the newest {MAX_JOBS} of {len(jobs)} jobs")
+    rows: List[Any] = []
+    cut = []
+    for job in jobs[:MAX_JOBS]:
+        found = state.list_tasks(address=attachment.address, detail=True, limit=MAX_ROWS,
+                                 filters=[("job_id", "=", job["JobID"])], timeout=STATE_API_TIMEOUT_S,
+                                 raise_on_missing_output=False)
+        if len(found) >= MAX_ROWS:
+            cut.append(job["JobID"])
+        rows.extend(found)
+    return rows, cut
 
 
 def _node(row: Dict[str, Any]) -> Node:
@@ -153,11 +175,9 @@ def _node(row: Dict[str, Any]) -> Node:
     )
 
 
-def _counts(summary: Any) -> Tuple[Dict[str, Dict[str, int]], int]:
+def _counts(summary: Any) -> Dict[str, Dict[str, int]]:
     cluster = (summary or {}).get("cluster", {}) if isinstance(summary, dict) else {}
-    counts = {name: dict(entry.get("state_counts", {})) for name, entry in cluster.get("summary", {}).items()}
-    total = sum(cluster.get(key, 0) for key in ("total_tasks", "total_actor_tasks", "total_actor_scheduled"))
-    return counts, total
+    return {name: dict(entry.get("state_counts", {})) for name, entry in cluster.get("summary", {}).items()}
 
 
 def _task(row: Any, now_ms: float) -> Task:

@@ -127,10 +127,17 @@ class LocalCluster(Cluster):
             cluster._wait_for_nodes(1)
             for index in range(workers):
                 # one node at a time: nodes starting together on one machine time out registering
-                cluster._spawn([ray, "start", "--block", f"--address={address}", f"--num-cpus={cpus_per_worker}",
-                                f"--num-gpus={gpus_per_worker}", f"--object-store-memory={object_store_bytes}",
-                                f"--temp-dir={temp_dir}", "--disable-usage-stats", *_agent_ports()])
-                cluster._wait_for_nodes(2 + index)
+                worker = [ray, "start", "--block", f"--address={address}", f"--num-cpus={cpus_per_worker}",
+                          f"--num-gpus={gpus_per_worker}", f"--object-store-memory={object_store_bytes}",
+                          f"--temp-dir={temp_dir}", "--disable-usage-stats"]
+                cluster._spawn([*worker, *_agent_ports()])
+                try:
+                    cluster._wait_for_nodes(2 + index)
+                except ClusterError:
+                    # Ray gives a node 30 s to register; on a loaded machine that may not be enough: once more
+                    cluster._discard_last()
+                    cluster._spawn([*worker, *_agent_ports()])
+                    cluster._wait_for_nodes(2 + index)
         except BaseException:
             cluster.stop()
             raise
@@ -146,6 +153,15 @@ class LocalCluster(Cluster):
             start_new_session=True,  # its own process group: stop() signals exactly this tree
         )
         self.processes.append(process)
+
+    def _discard_last(self) -> None:
+        """Forget the last `ray start`, which failed, after killing whatever it left in its group."""
+        process = self.processes.pop()
+        _signal_group(process.pid, signal.SIGKILL)
+        _wait_until_gone([process.pid], 5)
+        process.wait(timeout=5)
+        if process.stderr:
+            process.stderr.close()
 
     def _wait_for_nodes(self, count: int) -> None:
         """Poll until `count` nodes are alive; a `ray start` that exits early is an error."""
