@@ -65,11 +65,11 @@ def test_healthy_cluster_with_a_head_without_cpus_reports_nothing():
     cluster = LocalCluster.start(workers=1, cpus_per_worker=1, dashboard=True, object_store_bytes=STORE_BYTES)
     try:
         run_driver(cluster, "healthy.py")
-        completed = doctor_cli(cluster, "--address", cluster.address, "--output-format", "json")
+        completed = doctor_cli(cluster, "--address", cluster.address)
     finally:
         stop_exactly(cluster)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert json.loads(completed.stdout) == []
+    assert completed.stdout.startswith(f"raylint doctor: no symptoms found on the cluster at {cluster.address}.")
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +88,9 @@ def sick(tmp_path_factory):
         # alone, so the serial loop's CPU accounting sees only its own tasks and the fan-out's
         run_driver(cluster, "tiny_example.py", source / EXAMPLE.name, 2000)
         run_driver(cluster, "get_in_loop.py")
+        # the rest side by side; the GPU-hungry driver keeps running, so its task is pending when the doctor looks
+        waiting = subprocess.Popen([sys.executable, str(DRIVERS / "gpu_work_pending.py")], env=_env(cluster),
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         drivers = [("overflow_store.py",), ("crash_once.py", work / "crashed"), ("wait_for_args.py",),
                    ("cpu_work_on_gpu_node.py",)]
         running = [subprocess.Popen([sys.executable, str(DRIVERS / d[0]), *map(str, d[1:])], env=_env(cluster),
@@ -95,8 +98,6 @@ def sick(tmp_path_factory):
         for driver, process in zip(drivers, running):
             out, err = process.communicate(timeout=180)
             assert process.returncode == 0, f"{driver[0]}: {err[-2000:]}"
-        waiting = subprocess.Popen([sys.executable, str(DRIVERS / "gpu_work_pending.py")], env=_env(cluster),
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         assert waiting.stdout.readline().strip() == "submitted"
         yield cluster, source
     finally:
@@ -181,23 +182,16 @@ def test_doc007_gpu_node(diagnosis):
     assert {"train", "preprocess"} <= set(diagnosis["DOC007"].functions)
 
 
-def test_source_joins_tiny_tasks_to_the_example_ray004_line(sick):
+def test_source_joins_tiny_tasks_to_the_example_ray004_line_and_address_wins_over_ray_address(sick):
     cluster, source = sick
-    completed = doctor_cli(cluster, "--address", cluster.address, "--source", str(source), "--output-format", "json")
+    completed = doctor_cli(cluster, "--address", cluster.address, "--source", str(source), "--output-format", "json",
+                           RAY_ADDRESS=f"127.0.0.1:{free_port()}")
     assert completed.returncode == 1, completed.stderr
     [tiny] = [entry for entry in json.loads(completed.stdout) if entry["code"] == "DOC001"]
     rows = [(Path(loc["filename"]).name, loc["row"], loc["note"].split(" ")[0]) for loc in tiny["locations"]]
     assert rows[0][:2] == (EXAMPLE.name, 13)  # `def double`
     assert (EXAMPLE.name, 19, "RAY004") in rows  # the comprehension submitting it
     assert {"code", "symptom", "evidence", "cause", "fix", "locations"} <= set(tiny)
-
-
-def test_address_wins_over_ray_address_and_full_output(sick):
-    cluster, _ = sick
-    completed = doctor_cli(cluster, "--address", cluster.address, RAY_ADDRESS=f"127.0.0.1:{free_port()}",
-                           COLUMNS="120")
-    assert completed.returncode == 1, completed.stderr
-    assert "DOC001 tiny-tasks" in completed.stdout and "Traceback" not in completed.stderr
 
 
 def test_dead_address_exits_2_with_one_line():
