@@ -36,6 +36,15 @@ try:
     ray.get(actor.crash.remote())
 except ray.exceptions.RayActorError:
     pass
-time.sleep(1)
-print(ray.get(actor.crash.remote()), ray.get(once.remote(MARKER + ".task")))
+# the restart takes a while on a loaded machine; meanwhile calls fail with "actor unavailable"
+deadline = time.monotonic() + 120
+while True:
+    try:
+        result = ray.get(actor.crash.remote())
+        break
+    except ray.exceptions.ActorUnavailableError:
+        if time.monotonic() > deadline:
+            raise
+        time.sleep(0.5)
+print(result, ray.get(once.remote(MARKER + ".task")))
 time.sleep(2)
