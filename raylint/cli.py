@@ -433,7 +433,8 @@ def doctor(address, sources, output_format, since_s) -> None:
     from raylint.doctor.run import outcome
 
     try:
-        thresholds = load_settings(start=Path(sources[0]) if sources else None).doctor
+        start = Path(sources[0]) if sources else None
+        thresholds = load_settings(start=start.parent if start and start.is_file() else start).doctor
     except ConfigError as error:
         _fail(error)
     code, text, messages = outcome(address, sources, since_s, thresholds, output_format)

@@ -11,7 +11,7 @@ import pytest
 
 from raylint.config import ConfigError, load_settings
 from raylint.doctor import checks
-from raylint.doctor.collect import Node, Snapshot, Task, _task
+from raylint.doctor.collect import Node, Snapshot, Task, _task, recent
 from raylint.doctor.store_stats import StoreStats
 from raylint.doctor.thresholds import Thresholds
 
@@ -198,3 +198,10 @@ def test_every_check_has_a_docs_page_and_every_threshold_is_documented():
         assert f"[{code}]({code}.md)" in overview
     for key in KEYS:
         assert f"{key} = " in overview and f"`{key}`" in configuration
+
+
+def test_since_keeps_attempts_that_ended_or_started_recently():
+    old = task("old", 0, 1000)
+    new = task("new", 50_000, 59_000)
+    running = task("running", 55_000, None, state="RUNNING")
+    assert [t.name for t in recent([old, new, running], now_ms=60_000, since_s=10)] == ["new", "running"]

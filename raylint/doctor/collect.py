@@ -118,8 +118,7 @@ def collect(attachment: Attachment, since_s: Optional[float] = None) -> Snapshot
                  "ones are not visible")
     tasks = [_task(row, now_ms) for row in task_rows]
     if since_s is not None:
-        cutoff = now_ms - since_s * 1000
-        tasks = [t for t in tasks if (t.ended_ms or t.created_ms or now_ms) >= cutoff]
+        tasks = recent(tasks, now_ms, since_s)
         notes.append(f"tasks limited to the last {since_s:g} s; the store counters and actor restarts cover "
                      "the life of each node and actor")
     stores = {}
@@ -143,6 +142,12 @@ def collect(attachment: Attachment, since_s: Optional[float] = None) -> Snapshot
         notes=notes,
         cut_jobs=cut_jobs,
     )
+
+
+def recent(tasks: List[Task], now_ms: float, since_s: float) -> List[Task]:
+    """Attempts that ended in the last `since_s` seconds, or are still going and were created then."""
+    cutoff = now_ms - since_s * 1000
+    return [t for t in tasks if (t.ended_ms or t.created_ms or now_ms) >= cutoff]
 
 
 def _tasks_per_job(state, attachment: Attachment, notes: List[str]) -> Tuple[List[Any], List[str]]:

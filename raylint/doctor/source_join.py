@@ -101,7 +101,10 @@ def _locations(symptom: Symptom, view: SourceView) -> List[Location]:
             for path, submitted in view.submissions.items():
                 if path == definition.path:
                     continue
-                names = {owner, method} if method and method != "__init__" else {owner}
+                names = {owner}
+                # a method name alone could be any class's: only where this file also creates the actor
+                if method and method != "__init__" and any(name == owner for _, name in submitted):
+                    names.add(method)
                 for row, name in submitted:
                     if name in names:
                         for finding in view.findings.get(path, []):
