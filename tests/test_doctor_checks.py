@@ -40,7 +40,7 @@ def task(name, start, end, *, created=None, state="FINISHED", node_id=WORKER, pa
 def snapshot(tasks=(), nodes=None, **kwargs):
     return Snapshot(nodes=nodes or [node(HEAD, head=True, cpus=0), node(WORKER, cpus=2)], tasks=list(tasks),
                     actors=kwargs.pop("actors", []), stores=kwargs.pop("stores", {}), objects=[],
-                    available=kwargs.pop("available", {}), task_counts={}, now_ms=1e6, **kwargs)
+                    available=kwargs.pop("available", {}), now_ms=1e6, **kwargs)
 
 
 def codes(snap):

@@ -59,7 +59,7 @@ def tiny_tasks(snapshot: Snapshot, limits: Thresholds) -> List[Symptom]:
     """DOC001: many finished tasks of one function that each run for a few milliseconds at most."""
     found = []
     for name, tasks in sorted(_finished_tasks(snapshot).items()):
-        count = max(len(tasks), snapshot.task_counts.get(name, {}).get("FINISHED", 0))
+        count = len(tasks)
         timed = [t.run[1] - t.run[0] for t in tasks if t.run]
         if count < limits.tiny_task_count or not timed:
             continue

@@ -78,16 +78,11 @@ class Snapshot:
     stores: Dict[str, store_stats.StoreStats]
     objects: List[StoredObject]
     available: Dict[str, float]
-    # function name -> {state: count}, from the GCS's summary (itself cut at MAX_ROWS)
-    task_counts: Dict[str, Dict[str, int]]
     now_ms: float
     since_s: Optional[float] = None
     notes: List[str] = field(default_factory=list)
     # jobs with more task attempts than one call returns: their counts are lower bounds
     cut_jobs: List[str] = field(default_factory=list)
-
-    def node(self, node_id: Optional[str]) -> Optional[Node]:
-        return next((n for n in self.nodes if n.node_id == node_id), None)
 
 
 def collect(attachment: Attachment, since_s: Optional[float] = None) -> Snapshot:
@@ -105,12 +100,9 @@ def collect(attachment: Attachment, since_s: Optional[float] = None) -> Snapshot
                                            timeout=STATE_API_TIMEOUT_S, raise_on_missing_output=False)
             object_rows = state.list_objects(address=address, detail=True, limit=MAX_ROWS,
                                              timeout=STATE_API_TIMEOUT_S, raise_on_missing_output=False)
-            summary = state.summarize_tasks(address=address, timeout=STATE_API_TIMEOUT_S,
-                                            raise_on_missing_output=False)
         except Exception as error:  # noqa: BLE001 - any state-API failure means the cluster cannot be read
             raise CannotAttach(f"reading the state of {address} failed: {str(error).strip().splitlines()[0]}") from None
     nodes = [_node(row) for row in attachment.node_table]
-    task_counts = _counts(summary)
     if cut_jobs:
         notes.append(f"job(s) {', '.join(cut_jobs)}: only the first {MAX_ROWS:,} task attempts by task id were "
                      "readable (one state-API call returns at most that many); their counts are lower bounds")
@@ -136,7 +128,6 @@ def collect(attachment: Attachment, since_s: Optional[float] = None) -> Snapshot
         stores=stores,
         objects=sorted((_object(row) for row in object_rows), key=lambda o: -o.size_bytes),
         available=dict(attachment.global_state.available_resources()),
-        task_counts=task_counts,
         now_ms=now_ms,
         since_s=since_s,
         notes=notes,
@@ -178,11 +169,6 @@ def _node(row: Dict[str, Any]) -> Node:
         manager_address=row.get("NodeManagerAddress", ""),
         manager_port=int(row.get("NodeManagerPort") or 0),
     )
-
-
-def _counts(summary: Any) -> Dict[str, Dict[str, int]]:
-    cluster = (summary or {}).get("cluster", {}) if isinstance(summary, dict) else {}
-    return {name: dict(entry.get("state_counts", {})) for name, entry in cluster.get("summary", {}).items()}
 
 
 def _task(row: Any, now_ms: float) -> Task:
