@@ -422,6 +422,29 @@ def _progress(message: str) -> None:
 
 
 @main.command()
+@click.option("--address", help="The cluster's GCS address, HOST:PORT (default: $RAY_ADDRESS).")
+@click.option("--source", "sources", multiple=True, type=click.Path(exists=True),
+              help="Also analyse this directory and join each symptom to the code (repeatable).")
+@click.option("--output-format", type=click.Choice(["full", "json"]), default="full", show_default=True)
+@click.option("--since", "since_s", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Only tasks that ended (or were created) in the last SECONDS.")
+def doctor(address, sources, output_format, since_s) -> None:
+    """Read a running Ray cluster (read-only) and report the playbook's symptoms, DOC001-DOC007."""
+    from raylint.doctor.run import outcome
+
+    try:
+        start = Path(sources[0]) if sources else None
+        thresholds = load_settings(start=start.parent if start and start.is_file() else start).doctor
+    except ConfigError as error:
+        _fail(error)
+    code, text, messages = outcome(address, sources, since_s, thresholds, output_format)
+    click.echo(text, nl=False)
+    for message in messages:
+        click.echo(message, err=True)
+    sys.exit(code)
+
+
+@main.command()
 def server() -> None:
     """Run the Language Server over standard input and output (needs `pip install 'raylint[lsp]'`)."""
     from raylint.server import MissingDependency, serve

@@ -19,6 +19,8 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Opti
 from pathspec import GitIgnoreSpec
 
 from raylint import registry
+from raylint.doctor import thresholds as doctor_thresholds
+from raylint.doctor.thresholds import Thresholds
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -92,6 +94,7 @@ class Settings:
     unsafe_fixes: Optional[bool] = None
     preview: bool = False
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    doctor: Thresholds = Thresholds()
 
 
 def find_config(start: Path) -> Optional[Path]:
@@ -287,9 +290,17 @@ def _per_file_ignores(table: _Table, key: str, value: Any) -> PerFileIgnores:
     return tuple(entries)
 
 
+def _doctor(table: _Table, key: str, value: Any) -> Thresholds:
+    try:
+        return doctor_thresholds.parse(value)
+    except doctor_thresholds.ThresholdError as error:
+        raise ConfigError(f"{table.where(key)}.{error}") from None
+
+
 # TOML key -> (Settings field, parser). per-file-ignores and extend-per-file-ignores share a field.
 _KEYS: Dict[str, Tuple[str, Callable[[_Table, str, Any], Any]]] = {
     "cache-dir": ("cache_dir", _path),
+    "doctor": ("doctor", _doctor),
     "exclude": ("exclude", _glob_list),
     "extend-exclude": ("extend_exclude", _glob_list),
     "extend-include": ("extend_include", _glob_list),

@@ -4,7 +4,7 @@ use its definition (its options, whether its body is trivial) when that module i
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set
 
 from raylint.actor_state import ActorState
@@ -26,6 +26,10 @@ class RemoteSummary:
     trivial_methods: FrozenSet[str]
     # methods of a one-call-at-a-time actor that use no actor state (RAY113)
     stateless_methods: FrozenSet[str] = frozenset()
+    # Where it is defined (the `def`/`class` line and its last line), for `raylint doctor --source`;
+    # not compared, so moving a definition does not make the files that use it stale.
+    row: int = field(default=0, compare=False)
+    end_row: int = field(default=0, compare=False)
 
     def as_remote_def(self) -> RemoteDef:
         return RemoteDef(self.name, None, self.is_actor, None, {}, self.has_starstar, self.qualname, summary=self)
@@ -93,6 +97,8 @@ def summarize(context) -> List[RemoteSummary]:
                 and is_trivial(node, names, context.walk.scopes.get(id(node))),
                 trivial_methods=trivial_methods,
                 stateless_methods=stateless_methods,
+                row=getattr(node, "lineno", 0) or getattr(remote.report_node, "lineno", 0),
+                end_row=getattr(node, "end_lineno", 0) or getattr(remote.report_node, "end_lineno", 0),
             )
         )
     return summaries
