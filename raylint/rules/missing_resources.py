@@ -19,8 +19,10 @@ class MissingResources(Rule):
     """
     ## What it does
     Checks for remote functions and actor classes (`@ray.remote`, `@ray.remote(...)`, `ray.remote(fn)`)
-    that declare none of `num_cpus`, `num_gpus`, `memory` or `resources`, unless every call site in the
-    module sets them with `.options(...)`. When the body (or any method of an actor) uses a GPU and
+    that declare none of `num_cpus`, `num_gpus`, `memory` or `resources`, unless every call site sets
+    them with `.options(...)` (in the module, and in the other checked modules that import and create
+    it). `ray.remote(X)` with `X` imported from outside the checked files is named as "a remote
+    function or actor": raylint cannot tell which. When the body (or any method of an actor) uses a GPU and
     `num_gpus` is missing, it reports an error even if `num_cpus` is set.
 
     ## Why is this bad?
@@ -111,9 +113,11 @@ class MissingResources(Rule):
     @staticmethod
     def _message(remote: RemoteDef) -> str:
         if remote.node is None:
+            # X is imported and not among the checked files: it may be a function or an actor class
             return (
-                f"`ray.remote({remote.name})` declares no resources (`num_cpus`, `num_gpus`, `memory`); "
-                f"state what it needs so the scheduler can place it"
+                f"`ray.remote({remote.name})` makes a remote function or actor of `{remote.name}`, defined "
+                f"elsewhere, and declares no resources (`num_cpus`, `num_gpus`, `memory`); state what it needs "
+                f"so the scheduler can place it"
             )
         if remote.is_actor:
             return (
@@ -126,8 +130,8 @@ class MissingResources(Rule):
         )
 
     def _every_call_site_declares(self, remote: RemoteDef, keys: Iterable[str]) -> bool:
-        """True when the definition is submitted at least once and every submission sets one of `keys`
-        through `.options(...)`."""
+        """True when the definition is submitted (or created) at least once and every submission sets one
+        of `keys` through `.options(...)`, in this module and in the other checked modules that import it."""
         names = self.analysis.names
         keys = frozenset(keys)
         seen = False
@@ -146,6 +150,13 @@ class MissingResources(Rule):
             # `.options(**opts)` cannot be checked, so it gets the benefit of the doubt, like `**opts`
             # in the decorator
             if not spread and not any(keyword_value(options_call, key) is not None for key in keys):
+                return False
+        elsewhere = ()
+        if remote.node is not None and remote.qualname and names.index is not None:
+            elsewhere = names.index.creation_sites(remote.qualname)
+        for site_keys in elsewhere:
+            seen = True
+            if "**" not in site_keys and not site_keys & keys:
                 return False
         return seen
 
