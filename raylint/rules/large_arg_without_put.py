@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Tuple
 
-from raylint.analysis import call_arguments, Binding, CallSite
+from raylint.analysis import call_arguments, node_contains, Binding, CallSite
 from raylint.estimate import LARGE
 from raylint.fixers.large_arg_without_put import PutOnce
 from raylint.loops import runs_once
@@ -80,10 +80,14 @@ class LargeArgWithoutPut(Rule):
     options = {
         "min-bytes": Option("min-bytes", 102400, "Size in bytes from which a value counts as large"),
         "unknown-size": Option("unknown-size", False, "Also report values whose size cannot be worked out"),
+        "extra-large-calls": Option(
+            "extra-large-calls", [], "Dotted names of functions whose result is large (a model loader, say)"
+        ),
     }
 
     def run(self) -> None:
         names = self.analysis.names
+        self._joined: set = set()  # bindings standing for a name bound on several paths: no one put fits all
         submissions = [site for site in self.analysis.walk.calls if names.is_submission(site)]
         # (binding of the argument) -> the sites that pass it, to find values shared by several sites
         sharing: Dict[Tuple[int, int], List[Tuple[CallSite, ast.AST, Binding, Optional[int]]]] = {}
@@ -114,37 +118,64 @@ class LargeArgWithoutPut(Rule):
                 self.report(
                     site.node,
                     self._message(argument, size, in_loop),
-                    fix=lambda site=site, argument=argument, binding=binding, size=size: put_once.fix(
-                        binding, argument.id, sites_of[id(binding)], site, size
+                    fix=None if id(binding) in self._joined else (
+                        lambda site=site, argument=argument, binding=binding, size=size: put_once.fix(
+                            binding, argument.id, sites_of[id(binding)], site, size
+                        )
                     ),
                 )
 
     def _candidate(self, site: CallSite, argument: ast.AST) -> Optional[Tuple[Binding, Optional[int]]]:
-        """The single binding of a plain name argument and its size, when it is large (or unknown and asked for)."""
+        """The binding of a plain name argument and its size, when it is large (or unknown and asked for).
+        A name bound on several paths (`if`/`else`) is large when every binding is; the first one stands
+        for them all."""
         if not isinstance(argument, ast.Name):
             return None
         bindings = site.scope.lookup(argument.id)
-        if not bindings or len(bindings) != 1:
+        if not bindings:
+            return None
+        if len(bindings) > 1:
+            site_loops = {id(loop.node) for loop in site.loops}
+            if any(site_loops & {id(loop.node) for loop in b.loops} for b in bindings):
+                return None  # rebound inside the loop that repeats the call
+            if not _alternatives(bindings):
+                return None  # rebound between the calls: each may get a different value
+            sizes = [self._assigned_size(argument.id, b) for b in bindings]
+            if all(size is not None and size >= self.settings["min-bytes"] for size in sizes):
+                self._joined.add(id(bindings[0]))
+                return bindings[0], min(sizes)
             return None
         binding = bindings[0]
         if binding.kind == "param" or (binding.kind == "assign" and binding.path):
             # a parameter, or one part of an unpacked result: the size cannot be known
             return (binding, None) if self.settings["unknown-size"] else None
-        if binding.kind != "assign" or binding.value is None:
-            return None
-        if argument.id in binding.scope.appends:
-            return None  # mutated in place (`big[i] = v`, `big.append(v)`): the copies may differ
-        value = self.analysis.names.value(binding.value, binding.scope)
-        if value is not None and value.tag in ("ref", "refs", "handle", "handles"):
-            return None
-        if _wraps_put(binding.value, self.analysis.names, binding.scope):
-            return None
-        size = self.analysis.estimate.size_bytes(binding.value, binding.scope)
+        size = self._assigned_size(argument.id, binding)
         if size is not None and size >= self.settings["min-bytes"]:
             return binding, size
-        if size is None and self.settings["unknown-size"]:
+        if size is None and self.settings["unknown-size"] and self._plain_value(argument.id, binding):
             return binding, None
         return None
+
+    def _plain_value(self, name: str, binding: Binding) -> bool:
+        """An assignment of a value that is neither mutated in place nor a Ray ref or handle."""
+        if binding.kind != "assign" or binding.value is None or binding.path:
+            return False
+        if name in binding.scope.appends:
+            return False  # mutated in place (`big[i] = v`, `big.append(v)`): the copies may differ
+        value = self.analysis.names.value(binding.value, binding.scope)
+        if value is not None and value.tag in ("ref", "refs", "handle", "handles"):
+            return False
+        return not _wraps_put(binding.value, self.analysis.names, binding.scope)
+
+    def _assigned_size(self, name: str, binding: Binding) -> Optional[int]:
+        if not self._plain_value(name, binding):
+            return None
+        value = binding.value
+        size = self.analysis.estimate.size_bytes(value, binding.scope)
+        if size is None and isinstance(value, ast.Call):
+            if self.analysis.names.qualname(value.func, binding.scope) in self.settings["extra-large-calls"]:
+                return LARGE
+        return size
 
     @staticmethod
     def _loops_after(site: CallSite, binding: Binding) -> bool:
@@ -165,6 +196,48 @@ class LargeArgWithoutPut(Rule):
             f"`{argument.id}` ({amount}) is passed by value {how}, so Ray copies it into the object store "
             f"for every call; `ray.put` it once and pass the ref"
         )
+
+
+def _alternatives(bindings: List[Binding]) -> bool:
+    """Every binding is an assignment on its own branch of one `if`/`else` (or `try`/`except`) chain,
+    so exactly one of them runs before the calls."""
+    if any(b.kind != "assign" for b in bindings):
+        return False
+    scope_node = bindings[0].scope.node
+    if any(b.scope.node is not scope_node for b in bindings):
+        return False
+    branches = []
+    for binding in bindings:
+        path = _branch_path(scope_node, binding.node)
+        if path is None:
+            return False
+        branches.append(path)
+    for i, first in enumerate(branches):
+        for second in branches[i + 1:]:
+            if not any(a[0] is b[0] and a[1] != b[1] for a, b in zip(first, second)):
+                return False
+    return True
+
+
+def _branch_path(root: ast.AST, target: ast.AST):
+    """The (if/try node, branch name) pairs from `root` down to `target`, or None if not found."""
+    body = getattr(root, "body", None)
+    stack = [(statement, ()) for statement in (body if isinstance(body, list) else [])]
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if not (hasattr(node, "lineno") and node_contains(node, target)):
+            continue
+        if isinstance(node, (ast.If, ast.Try)):
+            fields = ("body", "orelse", "handlers", "finalbody")
+            for field in fields:
+                for child in getattr(node, field, []) or []:
+                    stack.append((child, path + ((node, field),)))
+            continue
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, path))
+    return None
 
 
 def _wraps_put(expr: ast.AST, names, scope) -> bool:
