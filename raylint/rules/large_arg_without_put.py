@@ -16,7 +16,13 @@ class LargeArgWithoutPut(Rule):
     Checks for a large value (a numpy/pandas/torch/arrow object of constant-folded size, a big list or
     comprehension, a model, or any dataset loaded on the driver) passed by value to a Ray submission
     inside a loop, or to two or more submission sites in the same scope, when the value does not change
-    between the calls.
+    between the calls. Values big by type count even when their size cannot be folded: `PIL.Image.open`,
+    `AutoTokenizer`/`AutoModel*.from_pretrained`, `torch.load`, `pickle.load`, `joblib.load`,
+    `datasets.load_dataset` (the list is `raylint.estimate.LARGE_OBJECT_CALLS`; `extra-large-calls` adds
+    yours). A name bound on both paths of an `if`/`else` is large when every binding is. The same holds
+    for values handed to Ray's `ray.util.multiprocessing.Pool` (`apply_async(f, (big, x))` in a loop,
+    `starmap(f, [(big, x) for x in xs])`, `map(partial(f, big), xs)`), which pickles its arguments
+    into every task.
 
     ## Why is this bad?
     Ray inlines small arguments, but stores anything larger than about 100 KiB in the object store
@@ -62,11 +68,14 @@ class LargeArgWithoutPut(Rule):
     calls, when the value is bound after the first call site, or when the call sits in a class body or
     shares its line with other statements. For pure-Python objects each worker still deserialises its own
     copy (ray-project/ray#45731): the fix removes the repeated serialisation and the object-store copies,
-    not the memory each worker uses.
+    not the memory each worker uses. A name bound on several paths and the `Pool` findings get no fix.
 
     ## Options
     - `min-bytes` (default 102400): the size from which a value counts as large.
-    - `unknown-size` (default false): also report names of unknown size passed to submissions in a loop.
+    - `unknown-size` (default false): also report names of unknown size passed to submissions in a loop
+      (on real code these are mostly ints and configs, hence off).
+    - `extra-large-calls` (default `[]`): dotted names of functions whose result is large, e.g.
+      `["mypkg.models.load_encoder"]`.
 
     ## References
     - [Anti-pattern: Passing the same large argument by value repeatedly harms performance](https://docs.ray.io/en/latest/ray-core/patterns/pass-large-arg-by-value.html)
@@ -106,6 +115,7 @@ class LargeArgWithoutPut(Rule):
                 sites = sites_of.setdefault(id(binding), [])
                 if not any(known.node is site.node for known in sites):
                     sites.append(site)
+        self._pool_arguments()
         put_once = PutOnce(self.analysis)
         reported = set()
         for uses in sharing.values():
@@ -124,6 +134,58 @@ class LargeArgWithoutPut(Rule):
                         )
                     ),
                 )
+
+    def _pool_arguments(self) -> None:
+        """`ray.util.multiprocessing.Pool` pickles the arguments into every task it makes: a large value in
+        `apply_async(f, (big, x))` in a loop, in each tuple of `starmap(f, [(big, x) for x in xs])`, or
+        bound with `map(partial(f, big), xs)`, is copied once per task."""
+        for site in self.analysis.walk.calls:
+            func = site.node.func
+            if not (isinstance(func, ast.Attribute) and func.attr in _POOL_METHODS and site.node.args):
+                continue
+            if not self._is_ray_pool(func.value, site):
+                continue
+            for name in self._pool_shared_names(site, func.attr):
+                candidate = self._candidate(site, name)
+                if candidate is None or candidate[1] is None:
+                    continue
+                if func.attr in ("apply", "apply_async") and not self._loops_after(site, candidate[0]):
+                    continue
+                self.report(
+                    site.node,
+                    f"`{name.id}` ({self._amount(candidate[1])}) is handed to every task of a Ray "
+                    f"`Pool.{func.attr}`, which pickles the arguments into each task; `ray.put` it once and "
+                    f"pass the ref",
+                )
+                break
+
+    def _is_ray_pool(self, receiver: ast.AST, site: CallSite) -> bool:
+        if not isinstance(receiver, ast.Name):
+            return False
+        bindings = site.scope.lookup(receiver.id) or []
+        return bool(bindings) and all(
+            b.kind in ("assign", "with")
+            and isinstance(b.value, ast.Call)
+            and self.analysis.names.qualname(b.value.func, b.scope) == "ray.util.multiprocessing.Pool"
+            for b in bindings
+        )
+
+    def _pool_shared_names(self, site: CallSite, method: str) -> List[ast.Name]:
+        """The plain names every task of this pool call receives."""
+        call = site.node
+        if method in ("apply", "apply_async"):
+            args = call.args[1] if len(call.args) > 1 else None
+            return [e for e in args.elts if isinstance(e, ast.Name)] if isinstance(args, ast.Tuple) else []
+        first = call.args[0]
+        if method in ("map", "imap", "imap_unordered", "map_async") and isinstance(first, ast.Call):
+            if self.analysis.names.qualname(first.func, site.scope) == "functools.partial":
+                return [a for a in first.args[1:] if isinstance(a, ast.Name)]
+        if method in ("starmap", "starmap_async") and len(call.args) > 1:
+            items = call.args[1]
+            if isinstance(items, (ast.ListComp, ast.GeneratorExp)) and isinstance(items.elt, ast.Tuple):
+                bound = {n.id for clause in items.generators for n in ast.walk(clause.target) if isinstance(n, ast.Name)}
+                return [e for e in items.elt.elts if isinstance(e, ast.Name) and e.id not in bound]
+        return []
 
     def _candidate(self, site: CallSite, argument: ast.AST) -> Optional[Tuple[Binding, Optional[int]]]:
         """The binding of a plain name argument and its size, when it is large (or unknown and asked for).
@@ -184,18 +246,24 @@ class LargeArgWithoutPut(Rule):
         return any(id(loop.node) not in outer and not runs_once(loop) for loop in site.loops)
 
     @staticmethod
-    def _message(argument: ast.Name, size: Optional[int], in_loop: bool) -> str:
-        how = "in a loop" if in_loop else "to several submissions"
+    def _amount(size: Optional[int]) -> str:
         if size is None:
-            amount = "a value of unknown size"
-        elif size >= LARGE:
-            amount = "a large value"
-        else:
-            amount = f"about {_human(size)}"
+            return "a value of unknown size"
+        if size >= LARGE:
+            return "a large value"
+        return f"about {_human(size)}"
+
+    def _message(self, argument: ast.Name, size: Optional[int], in_loop: bool) -> str:
+        how = "in a loop" if in_loop else "to several submissions"
+        amount = self._amount(size)
         return (
             f"`{argument.id}` ({amount}) is passed by value {how}, so Ray copies it into the object store "
             f"for every call; `ray.put` it once and pass the ref"
         )
+
+
+_POOL_METHODS = frozenset({"apply", "apply_async", "map", "map_async", "imap", "imap_unordered", "starmap",
+                           "starmap_async"})
 
 
 def _alternatives(bindings: List[Binding]) -> bool:
