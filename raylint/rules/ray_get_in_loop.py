@@ -297,7 +297,7 @@ class RayGetInLoop(Rule):
                         return False
                 elif binding.kind in ("assign", "augassign") and binding.value is not None and not binding.path:
                     if not (self._fetched_from_task(binding.value, binding.scope) or _made_of_submissions(
-                        binding.value, binding.scope)):
+                        binding.value, binding.scope) or self._helper_returns_refs(binding.value, binding.scope)):
                         return False
                 else:
                     return False
@@ -312,6 +312,27 @@ class RayGetInLoop(Rule):
                 ]
                 return bool(values) and all(_made_of_submissions(v, where) for v, where in values)
         return False
+
+    def _helper_returns_refs(self, expr: ast.AST, scope) -> bool:
+        """`refs = submit_all(xs)` where `submit_all` is a function of this module whose every `return`
+        gives a list of refs (`[f.remote(x) for x in xs]`, or a name holding one)."""
+        if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name)):
+            return False
+        bindings = scope.lookup(expr.func.id) or []
+        if len(bindings) != 1 or bindings[0].kind != "def":
+            return False
+        function = bindings[0].node
+        body_scope = self.analysis.walk.scopes.get(id(function))
+        if body_scope is None or self.analysis.names.remote_def_of(function) is not None:
+            return False
+        returned = [node.value for node in walk_local(function) if isinstance(node, ast.Return)]
+        if not returned or any(value is None for value in returned):
+            return False
+        for value in returned:
+            known = self.analysis.names.value(value, body_scope)
+            if not (_made_of_submissions(value, body_scope) or (known is not None and known.tag == "refs")):
+                return False
+        return True
 
     def _annotated_refs(self, annotation: ast.AST, scope) -> bool:
         """`List[ray.ObjectRef]`, `list[ObjectRef]`, `Sequence["ray.ObjectRef"]`, `Dict[str, ObjectRef]`."""
