@@ -135,7 +135,10 @@ class RayGetInLoop(Rule):
         argument = call.args[0] if call.args else keyword_value(call, "object_refs")
         if argument is None or isinstance(argument, ast.Starred):
             return None
-        loops = [loop for loop in site.loops if not runs_once(loop) and not _guarded_once(loop, call)]
+        loops = [
+            loop for loop in site.loops
+            if not runs_once(loop) and not _guarded_once(loop, call, self.analysis.loops.bound(loop))
+        ]
         if not loops:
             return None
         innermost = loops[-1]
@@ -513,11 +516,11 @@ def _path_to(root: ast.AST, target: ast.AST) -> list:
     return path
 
 
-def _guarded_once(loop, call: ast.Call) -> bool:
-    """`if rank == 0:` / `if i == 0:` on the loop variable around the get: it runs in one iteration."""
-    if loop.target is None or loop.kind != "for":
+def _guarded_once(loop, call: ast.Call, names) -> bool:
+    """`if rank == 0:` / `if i == 0:` around the get, on the loop variable or a name the loop changes
+    (a counter, `rank += 1`): it runs in one iteration."""
+    if loop.kind != "for":
         return False
-    names = target_names(loop.target)
     for node in _path_to(loop.node, call)[1:]:
         if isinstance(node, ast.If) and not node_contains(node.test, call):
             test = node.test
