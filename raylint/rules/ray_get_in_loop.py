@@ -229,6 +229,10 @@ class RayGetInLoop(Rule):
             for binding in site.scope.lookup(handle.id) or []:
                 if binding.value is not None and _created_concurrent(binding.value):
                     return True
+        if isinstance(handle, ast.Attribute) and isinstance(handle.value, ast.Name) and handle.value.id == "self":
+            for attrs in self.analysis.walk.self_attrs.values():
+                if any(_created_concurrent(value) for value, _where in attrs.get(handle.attr, ())):
+                    return True
         return False
 
     def _timed(self, loop, call: ast.Call, site: CallSite) -> bool:
