@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from raylint.actor_state import ActorState
 from raylint.cost import is_trivial
@@ -35,12 +35,30 @@ class RemoteSummary:
         return RemoteDef(self.name, None, self.is_actor, None, {}, self.has_starstar, self.qualname, summary=self)
 
 
+@dataclass(frozen=True)
+class CreationSites:
+    """How one module submits or creates a remote defined in another module: the option keys of each
+    call site (`Cls.options(num_gpus=1).remote()` gives {"num_gpus"}, `.options(**res)` gives {"**"})."""
+
+    qualname: str
+    sites: Tuple[FrozenSet[str], ...]
+
+
+CREATIONS = "creations:"  # index key prefix: the creation sites of a remote, by its qualified name
+
+
 class ProjectIndex:
     """Qualified name -> RemoteSummary over the checked modules, recording which names each file
     asked for (a file's findings depend on those answers, which matters for the cache)."""
 
-    def __init__(self, summaries: Iterable[RemoteSummary] = (), modules: Iterable[str] = ()):
-        self._by_name: Dict[str, RemoteSummary] = {s.qualname: s for s in summaries}
+    def __init__(self, summaries: Iterable = (), modules: Iterable[str] = ()):
+        self._by_name: Dict[str, object] = {}
+        for summary in summaries:
+            if isinstance(summary, CreationSites):
+                key = CREATIONS + summary.qualname
+                self._by_name[key] = tuple(sorted(set(self._by_name.get(key, ())) | set(summary.sites), key=sorted))
+            else:
+                self._by_name[summary.qualname] = summary
         self._modules: FrozenSet[str] = frozenset(modules)
         self.queries: Set[str] = set()
 
@@ -49,9 +67,13 @@ class ProjectIndex:
         self.queries.add(qualname)
         return self.get(qualname)
 
+    def creation_sites(self, qualname: str) -> Tuple[FrozenSet[str], ...]:
+        """The option keys of each site in other checked modules that creates or submits `qualname`."""
+        return self.lookup(CREATIONS + qualname) or ()
+
     def get(self, qualname: str):
         found = self._by_name.get(qualname)
-        if found is None and qualname.rpartition(".")[0] in self._modules:
+        if found is None and not qualname.startswith(CREATIONS) and qualname.rpartition(".")[0] in self._modules:
             return NOT_REMOTE
         return found
 
@@ -63,13 +85,14 @@ class ProjectIndex:
         return other
 
 
-def summarize(context) -> List[RemoteSummary]:
-    """Summaries of the remote definitions bound at module level in one file."""
+def summarize(context) -> List[object]:
+    """Summaries of the remote definitions bound at module level in one file, and the creation sites of
+    remotes defined elsewhere."""
     names = context.names
     if not names.imports_ray:
         return []
     module_scope = context.walk.module_scope
-    summaries = []
+    summaries: List[object] = _creation_sites(context)
     state = ActorState(names, context.tree)
     for remote in names.remote_definitions():
         bound = _module_level_name(remote, module_scope)
@@ -102,6 +125,28 @@ def summarize(context) -> List[RemoteSummary]:
             )
         )
     return summaries
+
+
+def _creation_sites(context) -> List[CreationSites]:
+    """`Cls.remote()` / `Cls.options(...).remote()` of a remote imported from another module."""
+    names = context.names
+    sites: Dict[str, List[FrozenSet[str]]] = {}
+    for site in context.walk.calls:
+        func = site.node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
+            continue
+        base, options_call = func.value, None
+        if isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute) and base.func.attr == "options":
+            base, options_call = base.func.value, base
+        value = names.value(base, site.scope)
+        if value is None or value.tag != "qual" or value.qual.startswith(("ray.", "builtins.")):
+            continue
+        qualname = value.qual
+        keys = frozenset()
+        if options_call is not None:
+            keys = frozenset(k.arg if k.arg is not None else "**" for k in options_call.keywords)
+        sites.setdefault(qualname, []).append(keys)
+    return [CreationSites(qualname, tuple(found)) for qualname, found in sites.items()]
 
 
 def _module_level_name(remote: RemoteDef, module_scope) -> Optional[str]:

@@ -15,6 +15,7 @@ from raylint.config import load_settings
 from raylint.doctor.checks import Location, Symptom
 from raylint.engine import SourceError, read_source
 from raylint.ftypes import Diagnostic
+from raylint.project_index import RemoteSummary
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ def analyse(directories: Sequence[str]) -> SourceView:
     for path, file_result in result.results.items():
         view.findings[path] = list(file_result.diagnostics)
         for summary in file_result.summaries:
+            if not isinstance(summary, RemoteSummary):
+                continue  # creation-site records say how a remote is used, not where it is defined
             definitions[summary.name].append(
                 Definition(summary.name, summary.is_actor, path, summary.row, summary.end_row))
         if file_result.summaries or any(d.code.startswith("RAY") for d in file_result.diagnostics):
