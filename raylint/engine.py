@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
+from raylint import deep
 from raylint.context import FileContext
 from raylint.ftypes import Diagnostic, Location
 from raylint.project_index import ProjectIndex, RemoteSummary, summarize
@@ -109,6 +110,14 @@ def lint_source(
     data: Optional[bytes] = None,
 ) -> FileResult:
     """Lint one file's text. `index` answers imported remote names (and records what was asked)."""
+    try:
+        return deep.call(_lint_source, source, path, options, module_name, index, data)
+    except deep.TooDeep as error:
+        return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"Failed to analyse {path}: {error}")])
+
+
+def _lint_source(source: str, path: str, options: LintOptions, module_name: str, index: Optional[ProjectIndex],
+                 data: Optional[bytes]) -> FileResult:
     if data is None:
         data = source.encode("utf-8", "surrogatepass")
     try:
@@ -117,7 +126,7 @@ def lint_source(
             tree = ast.parse(source, filename=path)
     except SyntaxError as error:
         return FileResult(path, [syntax_finding(path, source, error)])
-    except (ValueError, RecursionError, MemoryError) as error:
+    except (ValueError, MemoryError) as error:
         return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")])
     if not _RAY_IMPORT.search(data):
         # Without Ray nothing fires, so any directive naming an enabled rule is unused.
