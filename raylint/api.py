@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from raylint import config as config_module
+from raylint import config as config_module, workers
 from raylint.cache import ResultCache, content_key, settings_key
 from raylint.discovery import discover, is_excluded
 from raylint.engine import (
@@ -316,8 +315,7 @@ def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index:
         yield from map(_lint_job, jobs_list)
         return
     chunk = max(1, len(paths) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_lint_job, jobs_list, chunksize=chunk)
+    yield from workers.imap(_lint_job, jobs_list, jobs=jobs, chunksize=chunk)
 
 
 def _lint_job(job) -> FileResult:

@@ -106,6 +106,10 @@ def _sigterm_as_interrupt():
     def handler(signum, frame):
         raise KeyboardInterrupt
 
+    # The `raylint` command's own handler (raylint.entry) already unwinds on SIGTERM, and exits 143.
+    if signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None):
+        yield
+        return
     try:
         previous = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread: leave signals alone
