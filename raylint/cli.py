@@ -98,6 +98,7 @@ def check(paths, select, extend_select, ignore, preview, unsafe_fixes, config_pa
     result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview,
                   stdin, progress, ignore_noqa)
     _report_errors(result)
+    _warn_if_nothing_checked(result, stdin)
     if add_noqa:
         _add_noqa(result)
     if diff:
@@ -133,6 +134,7 @@ def fix_command(paths, select, extend_select, ignore, preview, unsafe_fixes, con
     result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview,
                   stdin, progress)
     _report_errors(result)
+    _warn_if_nothing_checked(result, stdin)
     if stdin is not None and apply_:
         click.echo(_stdin_output(result, stdin), nl=False)
     elif not apply_:
@@ -319,6 +321,12 @@ def _fix_summary(result, applied: bool, unsafe: bool) -> str:
     if hidden and not unsafe:
         line += f" {hidden} more {'fix is' if hidden == 1 else 'fixes are'} available with `--unsafe-fixes`."
     return line
+
+
+def _warn_if_nothing_checked(result, stdin) -> None:
+    """Ruff's warning: a directory without Python files is most likely the wrong one."""
+    if stdin is None and result.files_checked == 0 and not result.diagnostics:
+        click.echo("raylint: warning: No Python files found under the given path(s)", err=True)
 
 
 def _report_errors(result) -> None:
