@@ -59,6 +59,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _node_ports() -> List[str]:
+    """Free ports for every server a node starts. Ray's fixed defaults (the dashboard agent's 52365, the
+    metrics port...) collide with any other cluster on the machine: the second node's agent then never
+    comes up, and the Jobs API answers "No available agent to submit job" for ever."""
+    ports = [f"--{name}={free_port()}" for name in (
+        "node-manager-port", "object-manager-port", "metrics-export-port", "dashboard-agent-listen-port",
+        "dashboard-agent-grpc-port", "runtime-env-agent-port")]
+    return ports + ["--min-worker-port=0", "--max-worker-port=0"]  # 0: workers bind ports the OS picks
+
+
 @dataclass
 class Cluster:
     """Where programs run: `address` goes into their RAY_ADDRESS."""
@@ -107,7 +117,7 @@ class LocalCluster(Cluster):
                       env={"RAY_AUTH_MODE": "disabled"})
         head = [ray, "start", "--head", "--block", f"--port={port}", "--num-cpus=0", "--num-gpus=0",
                 f"--object-store-memory={HEAD_OBJECT_STORE_BYTES}", f"--temp-dir={temp_dir}",
-                f"--ray-client-server-port={free_port()}", "--disable-usage-stats"]
+                f"--ray-client-server-port={free_port()}", "--disable-usage-stats", *_node_ports()]
         if dashboard:
             head += ["--include-dashboard=true", "--dashboard-host=127.0.0.1", f"--dashboard-port={dashboard_port}"]
         else:
@@ -119,7 +129,7 @@ class LocalCluster(Cluster):
                 # one node at a time: nodes starting together on one machine time out registering
                 cluster._spawn([ray, "start", "--block", f"--address={address}", f"--num-cpus={cpus_per_worker}",
                                 "--num-gpus=0", f"--object-store-memory={object_store_bytes}",
-                                f"--temp-dir={temp_dir}", "--disable-usage-stats"])
+                                f"--temp-dir={temp_dir}", "--disable-usage-stats", *_node_ports()])
                 cluster._wait_for_nodes(2 + index)
         except BaseException:
             cluster.stop()

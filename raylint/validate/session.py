@@ -60,6 +60,8 @@ def run(programs: Sequence[Path], request: Request,
         cluster, executor, shape = _cluster(request, progress)
         try:
             reports = [validate_program(Path(p), cluster, options, executor, progress) for p in programs]
+        except ClusterError as error:
+            raise ValidationError(str(error)) from None
         finally:
             if progress and isinstance(cluster, LocalCluster):
                 progress("stopping the local cluster")
