@@ -23,6 +23,7 @@ from raylint.engine import (
     lint_source,
     needs_relint,
     pseudo_finding,
+    with_noqa_warnings,
 )
 from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic
@@ -59,6 +60,8 @@ class CheckResult:
     results: Dict[str, FileResult] = field(default_factory=dict)
     changes: List[FileChange] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
+    # (path, row, reason) for each malformed `# noqa` directive, once each
+    noqa_warnings: List[Tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def fixed(self) -> int:
@@ -121,6 +124,7 @@ def check(
         ignored = config_module.ignored_for_file(settings, Path(result.path))
         result = replace(result, diagnostics=filter_codes(result.diagnostics, ignored))
         outcome.errors.extend(result.fix_errors)
+        outcome.noqa_warnings.extend((result.path, row, reason) for row, reason in result.noqa_warnings)
         if fix is not None and any(fix.policy.applies(d) for d in result.diagnostics):
             file_options = replace(options, enabled=options.enabled - ignored) if ignored else options
             result = _fix_file(result, file_options, fix, project, ignored, outcome)
@@ -160,9 +164,10 @@ def check_text(
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview) - ignored
     options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa)
     module_name = _module_names([path])[path]
-    result = lint_source(source, path, options, module_name)
+    result = with_noqa_warnings(lint_source(source, path, options, module_name), source)
     outcome = CheckResult([], 1, 0.0)
     outcome.errors.extend(result.fix_errors)
+    outcome.noqa_warnings.extend((path, row, reason) for row, reason in result.noqa_warnings)
     if fix is not None and any(fix.policy.applies(d) for d in result.diagnostics):
         fixed = fix_text(source, path, options, fix.policy, module_name, None, result)
         outcome.errors.extend(fixed.errors)

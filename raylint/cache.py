@@ -164,11 +164,13 @@ def decode(kind: Any, data: Any) -> Any:
         if inner is None:
             raise CacheShapeError("union")
         return decode(inner, data)
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        items = _check(list, data)
+        if len(items) != len(args):
+            raise CacheShapeError("tuple length")
+        return tuple(decode(arg, item) for arg, item in zip(args, items))
     if origin in (list, tuple, frozenset):
-        items = [decode(args[0], item) for item in _check(list, data)]
-        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-            raise CacheShapeError("fixed-length tuple")
-        return origin(items)
+        return origin(decode(args[0], item) for item in _check(list, data))
     if dataclasses.is_dataclass(kind):
         hints = _hints(kind)
         if not isinstance(data, dict) or set(data) != set(hints):

@@ -20,6 +20,7 @@ from raylint.discovery import DiscoveryError
 from raylint.engine import SourceError, decode_source, read_source
 from raylint.fixing import FixPolicy
 from raylint.init import InitError, init_project
+from raylint.noqa_warnings import format_warning as format_noqa_warning
 from raylint.registry import all_rules, code_for_name
 from raylint.rule_docs import rule_page
 from raylint.reporters import FORMATS, ReportContext, render, render_statistics
@@ -330,6 +331,9 @@ def _warn_if_nothing_checked(result, stdin) -> None:
 
 
 def _report_errors(result) -> None:
+    cwd = Path.cwd()
+    for path, row, reason in result.noqa_warnings:
+        click.echo(format_noqa_warning(_display(path, cwd), row, reason), err=True)
     for error in result.errors:
         click.echo(f"raylint: error: {error}", err=True)
 

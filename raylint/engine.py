@@ -9,7 +9,7 @@ import codecs
 import re
 import tokenize
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
@@ -44,6 +44,7 @@ class FileResult:
     summaries: List[RemoteSummary] = field(default_factory=list)
     index_queries: Tuple[str, ...] = ()
     fix_errors: Tuple[str, ...] = ()
+    noqa_warnings: Tuple[Tuple[int, str], ...] = ()  # (row, reason) of each malformed `# noqa`
 
 
 class SourceError(Exception):
@@ -175,7 +176,16 @@ def lint_path(path: str, options: LintOptions, module_name: str, index: Optional
         return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error.strerror or error}")])
     except SourceError as error:
         return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error}")])
-    return lint_source(source, path, options, module_name, index, data)
+    return with_noqa_warnings(lint_source(source, path, options, module_name, index, data), source, data)
+
+
+def with_noqa_warnings(result: FileResult, source: str, data: Optional[bytes] = None) -> FileResult:
+    """The result with the file's malformed `# noqa` directives, looked for only when it says `noqa`."""
+    if not _NOQA.search(data if data is not None else source.encode("utf-8", "surrogatepass")):
+        return result
+    from raylint.noqa_warnings import noqa_warnings  # only files that mention noqa pay for it
+
+    return replace(result, noqa_warnings=tuple(noqa_warnings(source)))
 
 
 def needs_relint(result: FileResult, index: ProjectIndex) -> bool:
