@@ -83,10 +83,11 @@ def _selection_options(function):
 def check(paths, select, extend_select, ignore, preview, unsafe_fixes, config_path, no_cache, jobs, force_exclude,
           exit_non_zero_on_fix, quiet, stdin_filename, output_format, output_file, statistics, exit_zero, fix,
           diff, add_noqa, ignore_noqa) -> None:
-    """Check PATHS (default: the current directory) for Ray anti-patterns.
+    """Check PATHS (default: the current directory) for Ray anti-patterns; `-` reads standard input.
 
     With --stdin-filename and --fix, the fixed source goes to standard output and the report to standard
     error (as in Ruff), so an editor can replace its buffer with the output."""
+    paths, stdin_filename = _dash_is_stdin(paths, stdin_filename)
     settings = _load_settings(config_path, stdin_filename)
     unsafe = _unsafe(unsafe_fixes, settings)
     request = None
@@ -107,7 +108,7 @@ def check(paths, select, extend_select, ignore, preview, unsafe_fixes, config_pa
         sys.exit(EXIT_FINDINGS if result.changes else EXIT_CLEAN)
     context = _context(result, output_format, output_file, quiet, unsafe, stdin)
     if statistics:
-        text = render_statistics(result.diagnostics, context)
+        text = render_statistics(result.diagnostics, context, output_format)
     else:
         text = render(output_format, result.diagnostics, context)
     if stdin is not None and fix:
@@ -126,7 +127,8 @@ def fix_command(paths, select, extend_select, ignore, preview, unsafe_fixes, con
     """Rewrite Ray anti-patterns in PATHS: show a diff, or write the files with --apply.
 
     With --stdin-filename the file on disk is never touched: the diff, or with --apply the whole fixed
-    source (unchanged when there is nothing to fix), goes to standard output."""
+    source (unchanged when there is nothing to fix), goes to standard output. `-` reads standard input."""
+    paths, stdin_filename = _dash_is_stdin(paths, stdin_filename)
     settings = _load_settings(config_path, stdin_filename)
     unsafe = _unsafe(unsafe_fixes, settings)
     request = api.FixRequest(_policy(settings, unsafe), apply=apply_)
@@ -184,6 +186,13 @@ def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no
     finally:
         if progress is not None:
             progress.close()
+
+
+def _dash_is_stdin(paths, stdin_filename: Optional[str]):
+    """`raylint check -` reads standard input, as in Ruff; it is then called `-` unless --stdin-filename names it."""
+    if "-" not in paths:
+        return paths, stdin_filename
+    return tuple(path for path in paths if path != "-"), stdin_filename or "-"
 
 
 class _Stdin(NamedTuple):
