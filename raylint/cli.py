@@ -489,7 +489,16 @@ def _fail(error) -> None:
 
 
 def entry() -> None:
-    """Console-script entry point: an unexpected exception becomes one line on stderr and exit code 2."""
+    """The console-script target of installs made before `raylint.entry` existed: the same behaviour,
+    except that signals during the imports above are not covered."""
+    from raylint.entry import main as entry_main
+
+    entry_main()
+
+
+def run() -> None:
+    """Run the command line: an unexpected exception becomes one line on stderr and exit code 2.
+    Signals are handled around this, in `raylint.entry`."""
     try:
         main.main(prog_name="raylint")
     except SystemExit:

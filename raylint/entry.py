@@ -35,9 +35,9 @@ def install_signal_handlers() -> None:
 def main() -> None:
     install_signal_handlers()
     try:
-        from raylint.cli import entry
+        from raylint.cli import run
 
-        entry()
+        run()
     except (Interrupted, KeyboardInterrupt) as stop:
         terminated = getattr(stop, "signum", signal.SIGINT) == signal.SIGTERM
         _leave("raylint: terminated" if terminated else "raylint: interrupted",
