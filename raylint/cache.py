@@ -18,7 +18,7 @@ import tempfile
 import typing
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from raylint import __version__
 
@@ -155,37 +155,63 @@ def encode(value: Any) -> Any:
 
 def decode(kind: Any, data: Any) -> Any:
     """`data` as an instance of the type `kind`, or CacheShapeError when it does not fit exactly."""
+    return _decoder(kind)(data)
+
+
+@lru_cache(maxsize=None)
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """A checking decoder for `kind`, built once per type: the warm run decodes thousands of entries."""
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if origin is typing.Union:
-        if data is None and type(None) in args:
-            return None
-        [inner] = [arg for arg in args if arg is not type(None)] or [None]
-        if inner is None:
-            raise CacheShapeError("union")
-        return decode(inner, data)
+        inner = [arg for arg in args if arg is not type(None)]
+        if len(inner) != 1 or len(args) != 2:
+            raise CacheShapeError(f"cannot decode {kind!r}")
+        decode_inner = _decoder(inner[0])
+        return lambda data: None if data is None else decode_inner(data)
     if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-        items = _check(list, data)
-        if len(items) != len(args):
-            raise CacheShapeError("tuple length")
-        return tuple(decode(arg, item) for arg, item in zip(args, items))
+        parts = [_decoder(arg) for arg in args]
+
+        def fixed_tuple(data):
+            if type(data) is not list or len(data) != len(parts):
+                raise CacheShapeError("tuple")
+            return tuple(part(item) for part, item in zip(parts, data))
+
+        return fixed_tuple
     if origin in (list, tuple, frozenset):
-        return origin(decode(args[0], item) for item in _check(list, data))
+        item_decoder = _decoder(args[0])
+
+        def sequence(data):
+            if type(data) is not list:
+                raise CacheShapeError("list")
+            return origin(item_decoder(item) for item in data)
+
+        return sequence
     if dataclasses.is_dataclass(kind):
-        hints = _hints(kind)
-        if not isinstance(data, dict) or set(data) != set(hints):
-            raise CacheShapeError(kind.__name__)
-        return kind(**{name: decode(hint, data[name]) for name, hint in hints.items()})
-    if kind in (str, bool):
-        return _check(kind, data)
-    if kind is int:
-        if isinstance(data, bool):
-            raise CacheShapeError("int")
-        return _check(int, data)
+        fields = [(name, _decoder(hint)) for name, hint in _hints(kind).items()]
+        names = {name for name, _ in fields}
+
+        def instance(data):
+            if type(data) is not dict or data.keys() != names:
+                raise CacheShapeError(kind.__name__)
+            return kind(**{name: field_decoder(data[name]) for name, field_decoder in fields})
+
+        return instance
+    if kind in (str, bool, int):
+        def scalar(data):
+            # `type(...) is`: a JSON true is not an int here, nor 1 a bool
+            if type(data) is not kind:
+                raise CacheShapeError(kind.__name__)
+            return data
+
+        return scalar
     if kind is float:
-        if isinstance(data, bool) or not isinstance(data, (int, float)):
-            raise CacheShapeError("float")
-        return float(data)
+        def number(data):
+            if type(data) not in (int, float):
+                raise CacheShapeError("float")
+            return float(data)
+
+        return number
     raise CacheShapeError(f"cannot decode {kind!r}")
 
 
