@@ -98,3 +98,14 @@ def test_a_deep_file_next_to_a_file_with_a_finding(tmp_path):
         assert "num_cpus" in text
         deep.call(compile, text, name, "exec")
     assert _run(["check", ".", "--select", "RAY003"], tmp_path).returncode == 0
+
+
+def test_a_fix_inside_a_statement_too_deep_for_libcst_is_dropped_with_a_reason():
+    # libcst's parse time grows with the cube of the nesting: without the guard this takes many minutes
+    terms = " + ".join(["a"] * 5_000)
+    source = (REMOTE.replace("@ray.remote", "@ray.remote(num_cpus=1)") + "def g(a):\n    x = []\n"
+              "    for i in range(3):\n        x.append(ray.get(f.remote(i + " + terms + ")))\n    return x\n")
+    result = lint_source(source, "/p/deep_fix.py", OPTIONS, "deep_fix")
+    assert [(d.code, d.fix) for d in result.diagnostics] == [("RAY001", None)]
+    assert result.fix_errors == ("/p/deep_fix.py: RAY001 fix dropped: the code is nested more than 1000 levels "
+                                 "deep, too deep to rewrite",)
