@@ -40,8 +40,11 @@ def _blocks(text: str, language: str):
 # -- configuration -----------------------------------------------------------------------------------
 
 
-def test_the_readme_configuration_examples_load_as_written(tmp_path):
-    pyproject_example, raylint_toml_example = _blocks(_section(README, "### Configuration"), "toml")
+@pytest.mark.parametrize("page, heading", [("README.md", "### Configuration"),
+                                           ("docs/getting-started.md", "## Configure")])
+def test_the_configuration_examples_load_as_written(tmp_path, page, heading):
+    text = (ROOT / page).read_text(encoding="utf-8")
+    pyproject_example, raylint_toml_example = _blocks(_section(text, heading), "toml")
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "pyproject.toml").write_text(pyproject_example)
@@ -50,7 +53,7 @@ def test_the_readme_configuration_examples_load_as_written(tmp_path):
     from_raylint_toml = load_settings(start=tmp_path / "b")
     assert from_pyproject.config_path == tmp_path / "a" / "pyproject.toml"
     assert from_raylint_toml.config_path == tmp_path / "b" / "raylint.toml"
-    assert from_pyproject.ignore == ("RAY003",) and from_pyproject.rule_options
+    assert from_pyproject.ignore == ("RAY003",) and from_pyproject.per_file_ignores
     # the two spellings say the same thing
     for name in ("select", "ignore", "extend_exclude", "per_file_ignores", "rule_options"):
         assert getattr(from_pyproject, name) == getattr(from_raylint_toml, name), name
