@@ -19,7 +19,7 @@ PARENT_CHECK_S = 0.5
 def imap(function: Callable[[T], R], items: Iterable[T], *, jobs: int, chunksize: int) -> Iterator[R]:
     """`map(function, items)` over `jobs` processes, results in order. Stopped early (an error, an
     interrupt), it cancels what has not started and does not wait for the workers."""
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker)
     try:
         yield from pool.map(function, items, chunksize=chunksize)
     except BaseException:
@@ -28,10 +28,12 @@ def imap(function: Callable[[T], R], items: Iterable[T], *, jobs: int, chunksize
     pool.shutdown()
 
 
-def _start_worker(parent: int) -> None:
+def _start_worker() -> None:
     # The terminal sends Ctrl-C to the whole process group; the parent alone reports it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # The parent as it is now: raylint, or a fork server that itself ends with raylint (Python >= 3.14).
+    parent = os.getppid()
     threading.Thread(target=_exit_with_parent, args=(parent,), name="raylint-parent-check", daemon=True).start()
 
 
