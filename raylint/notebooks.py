@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from json.decoder import scanstring
 from typing import Dict, List, Optional, Tuple
 
+from raylint import deep
 from raylint.engine import FileResult, LintOptions, lint_source, pseudo_finding, syntax_finding
 from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic, Edit, Fix, Location
@@ -207,15 +208,20 @@ def parse_notebook(data: bytes) -> Notebook:
     return Notebook(text, bom, cells, "".join(pieces), magics, boundary, placeholder)
 
 
+def _parse(text: str) -> None:
+    """Parse like the engine does: warnings hidden, deep code on the deep stack."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        deep.call(ast.parse, text)
+
+
 def _without_broken_cells(notebook: Notebook, path: str) -> Tuple[str, List[Diagnostic]]:
     """The program with every cell that does not parse on its own blanked (rows kept), and one
     `invalid-syntax` finding per such cell, in program rows. The program itself when it parses."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(notebook.source)
+        _parse(notebook.source)
         return notebook.source, []
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except (SyntaxError, ValueError, deep.TooDeep, MemoryError):
         pass
     parts = re.split(rf"^({re.escape(notebook.boundary)} \d+\n)", notebook.source, flags=re.M)
     row = 1
@@ -223,15 +229,13 @@ def _without_broken_cells(notebook: Notebook, path: str) -> Tuple[str, List[Diag
     for position, part in enumerate(parts):
         if position % 2 == 0 and part:
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    ast.parse(part)
+                _parse(part)
             except SyntaxError as error:
                 finding = syntax_finding(path, part, error)
                 location = Location(finding.location.row + row - 1, finding.location.column)
                 findings.append(replace(finding, location=location, end_location=location, noqa_row=location.row))
                 parts[position] = "\n" * part.count("\n")
-            except (ValueError, RecursionError, MemoryError) as error:
+            except (ValueError, deep.TooDeep, MemoryError) as error:
                 findings.append(pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}", row))
                 parts[position] = "\n" * part.count("\n")
         row += part.count("\n")

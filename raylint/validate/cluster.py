@@ -53,16 +53,20 @@ def ray_executable() -> str:
     return found
 
 
-def _agent_ports() -> List[str]:
-    """Each node's agents on free ports: the dashboard agent's default 52365 may belong to another cluster."""
-    return [f"--dashboard-agent-listen-port={free_port()}", f"--dashboard-agent-grpc-port={free_port()}",
-            f"--runtime-env-agent-port={free_port()}", f"--metrics-export-port={free_port()}"]
-
-
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _node_ports() -> List[str]:
+    """Free ports for every server a node starts. Ray's fixed defaults (the dashboard agent's 52365, the
+    metrics port...) collide with any other cluster on the machine: the second node's agent then never
+    comes up, and the Jobs API answers "No available agent to submit job" for ever."""
+    ports = [f"--{name}={free_port()}" for name in (
+        "node-manager-port", "object-manager-port", "metrics-export-port", "dashboard-agent-listen-port",
+        "dashboard-agent-grpc-port", "runtime-env-agent-port")]
+    return ports + ["--min-worker-port=0", "--max-worker-port=0"]  # 0: workers bind ports the OS picks
 
 
 @dataclass
@@ -117,7 +121,7 @@ class LocalCluster(Cluster):
                       env={"RAY_AUTH_MODE": "disabled"})
         head = [ray, "start", "--head", "--block", f"--port={port}", f"--num-cpus={head_cpus}", "--num-gpus=0",
                 f"--object-store-memory={head_object_store_bytes}", f"--temp-dir={temp_dir}",
-                f"--ray-client-server-port={free_port()}", "--disable-usage-stats", *_agent_ports()]
+                f"--ray-client-server-port={free_port()}", "--disable-usage-stats", *_node_ports()]
         if dashboard:
             head += ["--include-dashboard=true", "--dashboard-host=127.0.0.1", f"--dashboard-port={dashboard_port}"]
         else:
@@ -130,13 +134,13 @@ class LocalCluster(Cluster):
                 worker = [ray, "start", "--block", f"--address={address}", f"--num-cpus={cpus_per_worker}",
                           f"--num-gpus={gpus_per_worker}", f"--object-store-memory={object_store_bytes}",
                           f"--temp-dir={temp_dir}", "--disable-usage-stats"]
-                cluster._spawn([*worker, *_agent_ports()])
+                cluster._spawn([*worker, *_node_ports()])
                 try:
                     cluster._wait_for_nodes(2 + index)
                 except ClusterError:
                     # Ray gives a node 30 s to register; on a loaded machine that may not be enough: once more
                     cluster._discard_last()
-                    cluster._spawn([*worker, *_agent_ports()])
+                    cluster._spawn([*worker, *_node_ports()])
                     cluster._wait_for_nodes(2 + index)
         except BaseException:
             cluster.stop()
