@@ -337,20 +337,31 @@ def imported_module(statement: ast.stmt) -> str:
 
 
 def with_keyword_argument(call: cst.Call, keyword: str, value: cst.BaseExpression) -> List[cst.Arg]:
-    """The call's arguments plus `keyword=value`. After a trailing comma (one argument per line) the new
-    argument gets its own line at the same indentation, without copying a comment that sits after `(`."""
+    """The call's arguments plus `keyword=value`, laid out like the others: in a call with one argument per
+    line the new one gets its own line at their indentation; a trailing comma stays trailing; a comment
+    after the last argument stays on that argument's line; no line is left with trailing whitespace."""
     equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
     new_arg = cst.Arg(keyword=cst.Name(keyword), value=value, equal=equal)
     args = list(call.args)
     if not args:
         return [new_arg]
     last = args[-1]
-    if isinstance(last.comma, cst.Comma):
-        between = call.whitespace_before_args
-        if isinstance(between, cst.ParenthesizedWhitespace):
-            between = between.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
-        else:
-            between = cst.SimpleWhitespace(" ")
+    trailing_comma = isinstance(last.comma, cst.Comma)
+    # what separates the last two arguments (or `(` from the only one) tells the call's layout
+    separator = args[-2].comma.whitespace_after if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) \
+        else call.whitespace_before_args
+    # what follows the last argument up to `)`
+    closing = last.comma.whitespace_after if trailing_comma else last.whitespace_after_arg
+    if isinstance(separator, cst.ParenthesizedWhitespace):
+        line_end = closing.first_line if isinstance(closing, cst.ParenthesizedWhitespace) else cst.TrailingWhitespace()
+        between = separator.with_changes(first_line=line_end, empty_lines=())
+        if isinstance(closing, cst.ParenthesizedWhitespace):
+            closing = closing.with_changes(first_line=cst.TrailingWhitespace())
+    else:
+        between = cst.SimpleWhitespace(" ")
+    if trailing_comma:
         previous = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
-        return [*args[:-1], previous, new_arg.with_changes(comma=last.comma)]
-    return [*args[:-1], last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), new_arg]
+        return [*args[:-1], previous, new_arg.with_changes(comma=last.comma.with_changes(whitespace_after=closing))]
+    previous = last.with_changes(comma=cst.Comma(whitespace_after=between),
+                                 whitespace_after_arg=cst.SimpleWhitespace(""))
+    return [*args[:-1], previous, new_arg.with_changes(whitespace_after_arg=closing)]
