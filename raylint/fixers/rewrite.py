@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from functools import lru_cache
+import re
 import sys
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
@@ -24,6 +25,10 @@ _STDLIB = getattr(sys, "stdlib_module_names", frozenset({
 }))
 
 Replacement = Union[cst.CSTNode, Callable[[cst.CSTNode], cst.CSTNode]]
+
+# A comment that starts a cell: a notebook's cell boundary, or a `# %%` cell of a percent-format script.
+# Code inserted before a statement goes below the marker above it, into that statement's cell.
+CELL_MARKER = re.compile(r"#\s*(%%|raylint-cell\b)")
 
 
 class Rewrite(cst.CSTTransformer):
@@ -78,9 +83,15 @@ class Rewrite(cst.CSTTransformer):
 
     def _splice(self, original, updated):
         body: List[cst.BaseStatement] = []
+        inserted: Set[int] = set()
         carried: Sequence[cst.EmptyLine] = ()
         for old, new in zip(original.body, updated.body):
-            body.extend(self._before.get(id(old), ()))
+            before = list(self._before.get(id(old), ()))
+            if before and hasattr(new, "leading_lines") and hasattr(before[0], "leading_lines"):
+                before[0], new = _below_cell_marker(before[0], new)
+            after = list(self._after.get(id(old), ()))
+            inserted.update(id(statement) for statement in (*before, *after))
+            body.extend(before)
             if id(old) in self._remove:
                 # a removed statement's blank lines stay, so the code around it keeps its spacing
                 carried = [line for line in old.leading_lines if line.comment is None]
@@ -90,10 +101,61 @@ class Rewrite(cst.CSTTransformer):
                     new = new.with_changes(leading_lines=[*blank_lines(missing), *new.leading_lines])
                 carried = ()
                 body.append(new)
-            body.extend(self._after.get(id(old), ()))
+            body.extend(after)
         if not body:
             body = [cst.SimpleStatementLine([cst.Pass()])]
-        return updated.with_changes(body=body)
+        return updated.with_changes(body=_pep8_spaced(body, inserted, 2 if isinstance(original, cst.Module) else 1))
+
+
+def _pep8_spaced(body: List[cst.BaseStatement], inserted: Set[int], gap: int) -> List[cst.BaseStatement]:
+    """`gap` blank lines (two at module level, one in a block) before and after every inserted `def` or
+    `class`, above any comment of the statement that follows, so nothing glues to it."""
+    spaced: List[cst.BaseStatement] = []
+    for index, statement in enumerate(body):
+        after_definition = index > 0 and id(body[index - 1]) in inserted and _is_definition(body[index - 1])
+        # blank lines above a cell marker would end the cell before it
+        definition = id(statement) in inserted and _is_definition(statement) and not _has_cell_marker(statement)
+        if index > 0 and (after_definition or definition) and hasattr(statement, "leading_lines"):
+            missing = gap - _blank_prefix(statement.leading_lines)
+            if missing > 0:
+                statement = statement.with_changes(leading_lines=[*blank_lines(missing), *statement.leading_lines])
+        spaced.append(statement)
+    return spaced
+
+
+def split_leading_lines(lines: Sequence[cst.EmptyLine]) -> Tuple[List[cst.EmptyLine], List[cst.EmptyLine]]:
+    """A statement's leading lines split for a statement inserted right before it: the inserted one takes
+    everything down to the last cell marker and the blank lines after it; the comments that describe the
+    statement stay with it."""
+    lines = list(lines)
+    start = 0
+    for index, line in enumerate(lines):
+        if line.comment is not None and CELL_MARKER.match(line.comment.value):
+            start = index + 1
+    start += _blank_prefix(lines[start:])
+    return lines[:start], lines[start:]
+
+
+def _below_cell_marker(inserted: cst.BaseStatement, anchor: cst.BaseStatement):
+    """(inserted, anchor) with the anchor's cell markers moved above the inserted statement, which then
+    starts its cell without blank lines."""
+    lines = list(anchor.leading_lines)
+    markers = [i for i, line in enumerate(lines) if line.comment is not None and CELL_MARKER.match(line.comment.value)]
+    if not markers:
+        return inserted, anchor
+    cut = markers[-1] + 1
+    own = list(inserted.leading_lines)
+    own = own[_blank_prefix(own):]
+    return inserted.with_changes(leading_lines=[*lines[:cut], *own]), anchor.with_changes(leading_lines=lines[cut:])
+
+
+def _has_cell_marker(statement: cst.CSTNode) -> bool:
+    return any(line.comment is not None and CELL_MARKER.match(line.comment.value)
+               for line in getattr(statement, "leading_lines", ()))
+
+
+def _is_definition(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, (cst.FunctionDef, cst.ClassDef))
 
 
 def _ancestors_of(module: cst.Module, keys: Set[int]) -> Set[int]:
