@@ -206,6 +206,61 @@ def taken_names(tree: ast.AST) -> Set[str]:
     return names
 
 
+def scope_taken_names(tree: ast.Module, owner: ast.AST) -> Set[str]:
+    """The names a new binding in `owner` (a function, or the module) must avoid: for a function, every
+    name its body binds or reads; for the module, its own names and every name a function reads without
+    binding it. A local of one function does not make a name taken in another, nor at module level."""
+    if owner is not tree:
+        return taken_names(owner)
+    names: Set[str] = set()
+    stack: List[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            if not isinstance(node, ast.Lambda):
+                names.add(node.name)
+                stack.extend(node.decorator_list)
+            stack.extend(d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None)
+            names |= _free_names(node)
+            continue
+        if isinstance(node, ast.ClassDef):
+            names.add(node.name)
+        names |= _own_names(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _own_names(node: ast.AST) -> Set[str]:
+    if isinstance(node, ast.Name):
+        return {node.id}
+    if isinstance(node, ast.alias):
+        return {(node.asname or node.name).split(".")[0]}
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return set(node.names)
+    if isinstance(node, ast.ExceptHandler) and node.name:
+        return {node.name}
+    return set()
+
+
+def _free_names(function: ast.AST) -> Set[str]:
+    """Names a function (nested ones included) reads or declares global without binding them itself."""
+    every = taken_names(function)
+    bound: Set[str] = set()
+    declared: Set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not function:
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.Global):
+            declared.update(node.names)
+    return (every - bound) | declared
+
+
 def fresh_name(base: str, taken: Set[str]) -> str:
     name = base
     counter = 2
@@ -214,6 +269,50 @@ def fresh_name(base: str, taken: Set[str]) -> str:
         counter += 1
     taken.add(name)
     return name
+
+
+def sole_callers(tree: ast.Module, function: ast.AST, calls: Sequence[ast.Call]) -> bool:
+    """Whether `calls` (submissions `f.remote(...)`, `f.options(...).remote(...)`) are every use of the
+    remote function `function` that can exist: nothing else in the module names it or rebinds its name,
+    and no other module can reach it (it is local to a function, private, or the module is a script)."""
+    name = function.name
+    callees = set()
+    for call in calls:
+        callee = call.func.value if isinstance(call.func, ast.Attribute) else None
+        if isinstance(callee, ast.Call) and isinstance(callee.func, ast.Attribute):
+            callee = callee.func.value
+        if isinstance(callee, ast.Name):
+            callees.add(id(callee))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name and id(node) not in callees:
+            return False
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name \
+                and node is not function:
+            return False
+        if isinstance(node, ast.arg) and node.arg == name or isinstance(node, ast.alias) and (
+                node.asname or node.name).split(".")[0] == name:
+            return False
+        if isinstance(node, ast.Constant) and node.value == name:
+            return False  # `__all__ = ["f"]`, `getattr(module, "f")`
+    if function not in tree.body or name.startswith("_"):
+        return True
+    return is_script(tree)
+
+
+def is_script(tree: ast.Module) -> bool:
+    """The module runs as a program: an `if __name__ == "__main__":` block, or `ray.init()` at top level."""
+    for statement in tree.body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            func = statement.value.func
+            if isinstance(func, ast.Attribute) and func.attr == "init" and isinstance(func.value, ast.Name) \
+                    and func.value.id == "ray":
+                return True
+        if isinstance(statement, ast.If) and isinstance(statement.test, ast.Compare):
+            names = [statement.test.left, *statement.test.comparators]
+            if any(isinstance(n, ast.Name) and n.id == "__name__" for n in names) and any(
+                    isinstance(n, ast.Constant) and n.value == "__main__" for n in names):
+                return True
+    return False
 
 
 def block_of(module: cst.Module, statement: cst.CSTNode) -> Optional[Sequence[cst.CSTNode]]:

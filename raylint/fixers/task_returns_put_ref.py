@@ -10,12 +10,12 @@ cannot be called from another module (it is local to a function, private, or def
 from __future__ import annotations
 
 import ast
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
 from raylint.fixers.base import UNSAFE, build_fix
-from raylint.fixers.rewrite import Rewrite, call_sites_by_node, parents
+from raylint.fixers.rewrite import Rewrite, call_sites_by_node, parents, sole_callers
 from raylint.ftypes import Fix
 from raylint.loops import walk_local
 
@@ -34,9 +34,10 @@ def return_value(context, site) -> Optional[Fix]:
     puts = _returned_puts(context, site, task)
     if puts is None:
         return None
-    gets = _caller_gets(context, task)
-    if not gets or not _callers_all_seen(context, task):
+    found = _caller_gets(context, task)
+    if found is None or not found[0] or not sole_callers(context.tree, task, found[1]):
         return None
+    gets = found[0]
     files = context.cst
     rewrite = Rewrite()
     for put in puts:
@@ -80,13 +81,14 @@ def _returned_puts(context, site, task: ast.FunctionDef) -> Optional[List[ast.Ca
     return puts
 
 
-def _caller_gets(context, task: ast.FunctionDef) -> Optional[List[ast.Call]]:
-    """The `ray.get(...)` calls that fetch the inner refs, one per use of the task's name; None when a use
-    is anything else (a ref kept, `.options(...)`, the task passed around)."""
+def _caller_gets(context, task: ast.FunctionDef) -> Optional[Tuple[List[ast.Call], List[ast.Call]]]:
+    """(the `ray.get(...)` calls that fetch the inner refs, the submissions), one per use of the task's
+    name; None when a use is anything else (a ref kept, `.options(...)`, the task passed around)."""
     name = task.name
     parent_of = parents(context.tree)
     sites = call_sites_by_node(context)
     gets: List[ast.Call] = []
+    submissions: List[ast.Call] = []
     for node in ast.walk(context.tree):
         if not (isinstance(node, ast.Name) and node.id == name):
             continue
@@ -95,6 +97,7 @@ def _caller_gets(context, task: ast.FunctionDef) -> Optional[List[ast.Call]]:
         if not (isinstance(attribute, ast.Attribute) and attribute.attr == "remote"
                 and isinstance(submission, ast.Call) and submission.func is attribute):
             return None
+        submissions.append(submission)
         holder = parent_of.get(id(submission))
         if isinstance(holder, ast.ListComp) and holder.elt is submission and len(holder.generators) == 1:
             argument = holder
@@ -109,40 +112,9 @@ def _caller_gets(context, task: ast.FunctionDef) -> Optional[List[ast.Call]]:
             return None
         if all(existing is not get for existing in gets):
             gets.append(get)
-    return gets
+    return gets, submissions
 
 
 def _submits(expr: ast.AST, name: str) -> bool:
     return (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "remote"
             and isinstance(expr.func.value, ast.Name) and expr.func.value.id == name)
-
-
-def _callers_all_seen(context, task: ast.FunctionDef) -> bool:
-    """No other module can call the task: it is local to a function, or private, or this is a script; and
-    nothing else in the module binds its name."""
-    bindings = [node for node in ast.walk(context.tree)
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == task.name
-                or isinstance(node, ast.arg) and node.arg == task.name
-                or isinstance(node, ast.alias) and (node.asname or node.name).split(".")[0] == task.name
-                or isinstance(node, ast.Name) and node.id == task.name and not isinstance(node.ctx, ast.Load)]
-    if bindings != [task]:
-        return False
-    if task not in context.tree.body or task.name.startswith("_"):
-        return True
-    return _is_script(context.tree)
-
-
-def _is_script(tree: ast.Module) -> bool:
-    """The module runs as a program: an `if __name__ == "__main__":` block, or `ray.init()` at top level."""
-    for statement in tree.body:
-        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-            func = statement.value.func
-            if isinstance(func, ast.Attribute) and func.attr == "init" and isinstance(func.value, ast.Name) \
-                    and func.value.id == "ray":
-                return True
-        if isinstance(statement, ast.If) and isinstance(statement.test, ast.Compare):
-            names = [statement.test.left, *statement.test.comparators]
-            if any(isinstance(n, ast.Name) and n.id == "__name__" for n in names) and any(
-                    isinstance(n, ast.Constant) and n.value == "__main__" for n in names):
-                return True
-    return False
