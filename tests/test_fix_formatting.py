@@ -67,3 +67,17 @@ def test_fixes_add_no_trailing_whitespace_and_no_glued_definitions(code, path, m
                 end += 1
             if end < len(lines) and not lines[end].startswith(("def ", "class ", "@")):
                 assert lines[end - 2:end] == ["", ""], f"no blank lines after the definition at line {number + 1}"
+
+
+def test_a_new_put_in_a_notebook_goes_into_the_cell_of_its_first_use(tmp_path):
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    notebook["cells"][2]["source"] = ["data = np.zeros((512, 512))"]  # no ref of `data` exists
+    path = tmp_path / "no_ref.ipynb"
+    path.write_text(json.dumps(notebook, indent=1) + "\n", encoding="utf-8")
+    before = _cells(path.read_text(encoding="utf-8"))
+    outcome = fix_notebook(path.read_bytes(), str(path), LintOptions(enabled=frozenset({"RAY002"})),
+                           FixPolicy(unsafe=False))
+    after = _cells(outcome.text)
+    assert outcome.fixed == 2
+    assert after[:4] == before[:4] and after[5] == before[5]
+    assert after[4] == "data_ref = ray.put(data)\n" + before[4].replace("(data, i)", "(data_ref, i)")
