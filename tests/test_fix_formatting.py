@@ -81,3 +81,23 @@ def test_a_new_put_in_a_notebook_goes_into_the_cell_of_its_first_use(tmp_path):
     assert outcome.fixed == 2
     assert after[:4] == before[:4] and after[5] == before[5]
     assert after[4] == "data_ref = ray.put(data)\n" + before[4].replace("(data, i)", "(data_ref, i)")
+
+
+def test_a_generated_task_in_a_notebook_opens_the_cell_that_uses_it():
+    path = NOTEBOOK.with_name("loader_cells.ipynb")
+    before = _cells(path.read_text(encoding="utf-8"))
+    outcome = fix_notebook(path.read_bytes(), str(path), LintOptions(enabled=frozenset({"RAY005"})),
+                           FixPolicy(unsafe=False))
+    after = _cells(outcome.text)
+    assert outcome.fixed == 1
+    assert after[:3] == before[:3]
+    assert after[3] == (
+        "@ray.remote(num_cpus=1)\n"
+        "def pd_read_parquet_task(*args, **kwargs):\n"
+        "    return pd.read_parquet(*args, **kwargs)\n"
+        "\n"
+        "\n"
+        "# the events\n"
+        'events_ref = pd_read_parquet_task.remote("s3://lake/events/")\n'
+        "print(ray.get(summarize.remote(events_ref)))"
+    )

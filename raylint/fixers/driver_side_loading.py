@@ -12,6 +12,7 @@ import libcst as cst
 from raylint.analysis import Scope
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_expression, parse_statement
 from raylint.fixers.rewrite import (
+    CELL_MARKER,
     Rewrite,
     add_import,
     blank_lines,
@@ -441,9 +442,13 @@ def _loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str
 
     task_name, definition = generated(base, make, module.body, taken, module)
     if definition is not None:
-        neighbour = _last_definition_before(context, files, top, [loader.func, _ray_root(context)])
+        # in cells (a notebook, `# %%`), the definition opens the cell that uses it
+        cells = CELL_MARKER.search(context.source) is not None
+        neighbour = None if cells else _last_definition_before(context, files, top, [loader.func, _ray_root(context)])
         if neighbour is not None:
             rewrite.insert(neighbour, [definition], after=True)
+        elif cells:
+            rewrite.insert(top, [definition], after=False)
         else:
             rewrite.insert(top, [definition], after=False)
             rewrite.replace(top, lambda updated: updated.with_changes(leading_lines=_gap(updated.leading_lines, 2)))

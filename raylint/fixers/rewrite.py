@@ -28,7 +28,7 @@ Replacement = Union[cst.CSTNode, Callable[[cst.CSTNode], cst.CSTNode]]
 
 # A comment that starts a cell: a notebook's cell boundary, or a `# %%` cell of a percent-format script.
 # Code inserted before a statement goes below the marker above it, into that statement's cell.
-CELL_MARKER = re.compile(r"#\s*(%%|raylint-cell\b)")
+CELL_MARKER = re.compile(r"^[ \t]*#\s*(%%|raylint-cell\b)", re.MULTILINE)
 
 
 class Rewrite(cst.CSTTransformer):
