@@ -18,12 +18,12 @@ from raylint.fixers.rewrite import with_keyword_argument
 from raylint.ftypes import Fix
 from raylint.ray_names import RESOURCE_KEYS
 
-# words in a class name that mark an actor as coordination rather than work
-_COORDINATION = re.compile(
-    r"signal|counter|logger|logging|barrier|coordinator|semaphore|lock|registry|tracker|monitor|progress|"
-    r"event|metrics|reporter|notifier",
-    re.IGNORECASE,
-)
+# words in a class name (`ReadySignal`, `progress_tracker`) that mark an actor as coordination, not work
+_COORDINATION_WORDS = frozenset({
+    "signal", "counter", "logger", "log", "barrier", "coordinator", "semaphore", "lock", "registry", "tracker",
+    "monitor", "progress", "metrics", "reporter", "notifier", "queue",
+})
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 # calls a small-state method may make: bookkeeping, not work
 _BOOKKEEPING_CALLS = frozenset({
     "print", "len", "str", "int", "float", "bool", "dict", "list", "set", "tuple", "isinstance", "min", "max",
@@ -67,7 +67,7 @@ def is_coordination_actor(cls: ast.ClassDef) -> bool:
     methods = [item for item in cls.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))]
     if any(isinstance(method, ast.AsyncFunctionDef) for method in methods):
         return True
-    if _COORDINATION.search(cls.name):
+    if any(word.lower() in _COORDINATION_WORDS for word in _WORD.findall(cls.name)):
         return True
     return bool(methods) and all(_small_state(method) for method in methods)
 
