@@ -85,11 +85,12 @@ def test_tasks_waiting_for_cpus_an_actor_holds_for_life_are_reported_with_the_re
     program.write_text(STARVED)
     original = tmp_path / "original.py"
     original.write_text(ORIGINAL)
+    # the original, watched as the harness watches a fixed version, is not stopped
     fine = run_program(original, cwd=tmp_path, address=cluster.address, timeout=TIMEOUT_S, extra_env=cluster.env,
-                       watch=SchedulingWatch(cluster.address, stall_seconds=3).check)
+                       watch=SchedulingWatch(cluster.address, stall_seconds=harness.STALL_FLOOR_S).check)
     assert fine.ok and fine.stdout.strip() == "[0, 1]", fine.stderr
     run = run_program(program, cwd=tmp_path, address=cluster.address, timeout=TIMEOUT_S, extra_env=cluster.env,
-                      watch=SchedulingWatch(cluster.address, stall_seconds=3).check)
+                      watch=SchedulingWatch(cluster.address, stall_seconds=5).check)
     wait_for_no_pending(cluster.address)
     assert not run.ok and not run.timed_out
     assert run.seconds < TIMEOUT_S / 2
