@@ -162,7 +162,10 @@ class PutOnce:
     def _existing_ref(self, binding: Binding, name: str, scope: Scope,
                       placement: _Placement) -> Optional[Tuple[str, int]]:
         """(ref name, index in the placement's block) of an earlier `ref = ray.put(name)` of the same value
-        in the same block, whose ref name is bound nowhere else: that ref is passed instead of a new put."""
+        in the same block, whose ref name is bound nowhere else: that ref is passed instead of a new put.
+        The value must have that one binding: a ref of an earlier value of the name would be stale."""
+        if [b for b in scope.lookup(name) or ()] != [binding]:
+            return None
         for index in range(placement.first - 1, -1, -1):
             statement = placement.block[index]
             if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
@@ -170,8 +173,7 @@ class PutOnce:
                 continue
             call = statement.value
             if not (len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Name)
-                    and call.args[0].id == name and self.context.names.is_ray(call.func, scope, "put")
-                    and any(b is binding for b in scope.lookup(name) or ())):
+                    and call.args[0].id == name and self.context.names.is_ray(call.func, scope, "put")):
                 continue
             ref = statement.targets[0].id
             bound = [node for node in self._uses(ref) if not isinstance(getattr(node, "ctx", None), ast.Load)]

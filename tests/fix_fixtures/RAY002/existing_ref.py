@@ -20,3 +20,4 @@ print(sum(ray.get(parts)))
 def elsewhere():
     # a ref of the same value in another function is not visible here: a put of its own
     return ray.get([total.remote(data, i) for i in range(4, 8)])
+

@@ -21,3 +21,4 @@ def elsewhere():
     data_ref = ray.put(data)
     # a ref of the same value in another function is not visible here: a put of its own
     return ray.get([total.remote(data_ref, i) for i in range(4, 8)])
+
