@@ -56,8 +56,9 @@ class DriverSideLoading(Rule):
 
     ## Fix safety
     When `data = np.load(path)` only goes to tasks of this module, whole or as plain slices
-    (`data[a:b]`), the tasks get the path and slice bounds instead, and a copy of each task
-    (`score_from_path`) loads its own part with `np.load(path, mmap_mode="r")[start:stop]`; the
+    (`data[a:b]`), the tasks get the path and slice bounds instead, and each task loads its own part
+    with `np.load(path, mmap_mode="r")[start:stop]` (the task is rewritten in place when these calls are
+    all its uses the analysis can see, else a copy `score_from_path` does it); the
     driver keeps a memory-mapped load only if it still reads metadata (`len(data)`, `data.shape`).
     This is always **unsafe**: it changes what is read, and where. The file must exist on every node
     that runs the tasks (a relative path is made absolute on the driver, since workers do not share

@@ -56,10 +56,15 @@ class MissingResources(Rule):
 
     ## Fix safety
     A task gets `num_cpus=1`: this is **safe**, since it is Ray's default made explicit (it documents
-    the need and is where to right-size it). An actor gets `num_cpus=1` too, but this is **unsafe**:
-    the actor then holds a CPU for its whole life, so more actors than CPUs stay pending. A body that
-    uses a GPU gets `num_gpus=1`, which is **unsafe** (tasks now wait for a GPU node) but is usually a
-    correctness fix. `memory` is never guessed.
+    the need and is where to right-size it). An actor never gets `num_cpus=1`: it needs one CPU to be
+    placed but holds none while running, so a CPU held for life can leave other actors or tasks pending
+    forever. A coordination actor (async methods; a signal, counter, logger-like name; or methods that
+    keep only small state) gets `num_cpus=0`, which is **unsafe** (it may then be placed on a busy
+    node); any other actor gets no fix, since only its author knows what it needs. A body that uses a
+    GPU gets `num_gpus=1`, which is **unsafe** (it now waits for a GPU node) but is usually a
+    correctness fix. There is no fix when a call site passes the resources through `.options(...)`, or
+    for `ray.remote(X)` with `X` imported (a function or an actor class: the analysis cannot tell).
+    `memory` is never guessed.
 
     ## Options
     - `mode` (default `"all"`): `"all"` reports every definition without resources; `"needed"` only
