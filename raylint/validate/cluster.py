@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -18,12 +19,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 READY_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 20
 DEFAULT_OBJECT_STORE_BYTES = 1 << 30
 HEAD_OBJECT_STORE_BYTES = 256 << 20
+WORKER_PORTS_PER_NODE = 100
 
 
 class ClusterError(Exception):
@@ -57,6 +59,34 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def free_port_range(count: int) -> Tuple[int, int]:
+    """`count` consecutive ports that are free now, below the ephemeral range that `free_port` draws from."""
+    for _ in range(200):
+        first = random.randrange(20000, 32000 - count)
+        if all(_is_free(port) for port in range(first, first + count)):
+            return first, first + count - 1
+    raise ClusterError(f"no {count} consecutive free ports found for Ray's workers")
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def node_port_options() -> List[str]:
+    """Every port a node opens, chosen free: Ray's fixed defaults would collide with other clusters on the
+    machine (other users, parallel test runs)."""
+    first, last = free_port_range(WORKER_PORTS_PER_NODE)
+    return [f"--node-manager-port={free_port()}", f"--object-manager-port={free_port()}",
+            f"--metrics-export-port={free_port()}", f"--dashboard-agent-grpc-port={free_port()}",
+            f"--dashboard-agent-listen-port={free_port()}", f"--runtime-env-agent-port={free_port()}",
+            f"--min-worker-port={first}", f"--max-worker-port={last}"]
 
 
 @dataclass
@@ -107,7 +137,7 @@ class LocalCluster(Cluster):
                       env={"RAY_AUTH_MODE": "disabled"})
         head = [ray, "start", "--head", "--block", f"--port={port}", "--num-cpus=0", "--num-gpus=0",
                 f"--object-store-memory={HEAD_OBJECT_STORE_BYTES}", f"--temp-dir={temp_dir}",
-                f"--ray-client-server-port={free_port()}", "--disable-usage-stats"]
+                f"--ray-client-server-port={free_port()}", "--disable-usage-stats", *node_port_options()]
         if dashboard:
             head += ["--include-dashboard=true", "--dashboard-host=127.0.0.1", f"--dashboard-port={dashboard_port}"]
         else:
@@ -119,7 +149,7 @@ class LocalCluster(Cluster):
                 # one node at a time: nodes starting together on one machine time out registering
                 cluster._spawn([ray, "start", "--block", f"--address={address}", f"--num-cpus={cpus_per_worker}",
                                 "--num-gpus=0", f"--object-store-memory={object_store_bytes}",
-                                f"--temp-dir={temp_dir}", "--disable-usage-stats"])
+                                f"--temp-dir={temp_dir}", "--disable-usage-stats", *node_port_options()])
                 cluster._wait_for_nodes(2 + index)
         except BaseException:
             cluster.stop()
