@@ -47,16 +47,23 @@ class BlockingGetInAsync(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     `ray.get(ref)` on one ref becomes `await ref`, and `ray.get(refs)` on a list of refs becomes
     `await asyncio.gather(*refs)` (adding `import asyncio` when the module lacks it). Both are safe: the
-    coroutine gets the same values, in the same order, and raises the same task errors.
+    coroutine gets the same values, in the same order, and raises the same task errors. The fix is
+    unsafe when the coroutine reads state others can change (`self.x`, a `global` or `nonlocal` name)
+    before the `ray.get` and writes it after (anywhere, inside a loop): the blocking get kept other calls
+    of the actor out, an `await` lets them run in between, and `cur = self.total` ... `self.total = cur +
+    v` then loses their updates.
 
     With a `timeout=` the fix is unsafe: the wait becomes `asyncio.wait_for(..., timeout=...)`, which
     raises `asyncio.TimeoutError` instead of `ray.exceptions.GetTimeoutError`.
 
     No fix for `ray.wait` (`asyncio.wait` returns sets of futures, not the ready and pending lists of
     refs), when raylint cannot tell a single ref from a list (a parameter, a ref of a task with several
-    return values), inside a generator expression (an `await` there makes an async generator) or a class
+    return values, which `await` cannot fetch), inside a generator expression (an `await` there makes an async generator) or a class
     body, and when `ray.get` has other keywords or `*args`.
 
     ## Options

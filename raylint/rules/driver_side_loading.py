@@ -49,6 +49,9 @@ class DriverSideLoading(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     When `data = np.load(path)` only goes to tasks of this module, whole or as plain slices
     (`data[a:b]`), the tasks get the path and slice bounds instead, and a copy of each task
     (`score_from_path`) loads its own part with `np.load(path, mmap_mode="r")[start:stop]`; the

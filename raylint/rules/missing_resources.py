@@ -51,6 +51,9 @@ class MissingResources(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     A task gets `num_cpus=1`: this is **safe**, since it is Ray's default made explicit (it documents
     the need and is where to right-size it). An actor gets `num_cpus=1` too, but this is **unsafe**:
     the actor then holds a CPU for its whole life, so more actors than CPUs stay pending. A body that

@@ -57,6 +57,9 @@ class RayGetInLoop(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     A fix is offered only when the `ray.get` has exactly one positional argument (no `timeout`) and is
     the whole element of a comprehension or the whole value in a one-statement `for` body:
 
@@ -88,6 +91,11 @@ class RayGetInLoop(Rule):
     `while` and `async for` loops, code in coroutines, timeouts, dict comprehensions, a `ray.get`
     nested inside a larger element, loops in class bodies, and tasks whose arguments read the
     collection being filled.
+
+    One `ray.get` on a list returns one value per ref, so each fetched ref must be one object: no fix
+    when it comes from a task or actor method with `num_returns` other than one (in `@ray.remote`,
+    `.options(...)` or `@ray.method`), which gives a list of refs; unsafe when raylint cannot trace the
+    ref back to its submission (a parameter, an imported or inherited callee).
 
     ## Options
     None.

@@ -52,6 +52,9 @@ class TaskReturnsPutRef(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     The fix replaces each `ray.put(v)` that is directly part of a `return` or `yield` expression
     (`return ray.put(v)`, `return [ray.put(p) for p in parts]`, `yield ray.put(v)`) with `v`. It is
     unsafe: callers that did `ray.get(ray.get(ref))` now get the value from the first `ray.get`, and
