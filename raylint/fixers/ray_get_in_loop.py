@@ -17,7 +17,7 @@ import libcst as cst
 
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, replace_node
 from raylint.fixers.rewrite import fresh_name, taken_names
-from raylint.fixers.safety import MANY, UNKNOWN, downgrade, ref_count
+from raylint.fixers.safety import MANY, UNKNOWN, concurrent_actor, downgrade, ref_count
 from raylint.ftypes import Fix
 from raylint.loops import names_read, target_names
 
@@ -60,7 +60,13 @@ def batch_gets(context, site) -> Optional[Fix]:
         fix = _fix_for_statement(context, site, loop)
     else:
         return None
-    return downgrade(fix, _UNSEEN_RETURNS if count == UNKNOWN else None)
+    fix = downgrade(fix, _UNSEEN_RETURNS if count == UNKNOWN else None)
+    # the calls are now all submitted before the first wait: an actor running calls concurrently may
+    # then run them in another order than one at a time
+    for node in ast.walk(get.args[0]):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "remote":
+            fix = downgrade(fix, concurrent_actor(context.names, node, site.scope))
+    return fix
 
 
 # -- comprehensions ----------------------------------------------------------------------------------

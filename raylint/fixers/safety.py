@@ -2,6 +2,7 @@
 everything that could change the outcome. Each fixer asks these questions instead of re-deriving them.
 
 - `ref_count` / `element_ref_count`: is a ref one object, or the list a `num_returns=k` task gives?
+- `concurrent_actor`: may an actor run its calls concurrently, so submitting them all reorders them?
 - `in_handler`: does moved code sit in a `try` (or a `with`, which may swallow errors)?
 - `lazy_ancestor`: is an expression evaluated later than its statement (a generator, a lambda)?
 - `interleaving_state`: does a coroutine read shared state before a point that becomes an `await`, and
@@ -88,6 +89,50 @@ def submission_returns(names, call: ast.Call, scope) -> str:
                         return _count(stated)
             return ONE
     return UNKNOWN  # inherited or generated: not seen
+
+
+def concurrent_actor(names, call: ast.Call, scope) -> Optional[str]:
+    """Why the calls of this actor method may run concurrently, or None when they run one at a time in
+    submission order (a synchronous actor with the default `max_concurrency=1`, created where it is seen).
+    Submitting all calls before waiting is then the same as waiting for each in turn."""
+    target = names.submission_target(call.func.value, scope) if isinstance(call.func, ast.Attribute) else None
+    if target is None or target[1] is None:
+        return None  # not an actor method call
+    remote = target[0]
+    if remote is None or remote.node is None or remote.has_starstar:
+        return "raylint cannot see the actor's class, whose calls may run concurrently"
+    if any(isinstance(item, ast.AsyncFunctionDef) for item in remote.node.body):
+        return "the actor is async, so its calls may interleave"
+    if _concurrency_option(remote.options):
+        return "the actor runs several calls at once (`max_concurrency`)"
+    handle = call.func.value.value if isinstance(call.func.value, ast.Attribute) else None
+    creation = _creation(handle, scope)
+    if creation is None:
+        return "raylint cannot see how the actor was created (`max_concurrency` runs calls at once)"
+    options = creation.func.value if isinstance(creation.func, ast.Attribute) else None
+    if isinstance(options, ast.Call):
+        if any(k.arg is None for k in options.keywords) or _concurrency_option({k.arg: k.value for k in options.keywords}):
+            return "the actor runs several calls at once (`max_concurrency`)"
+    return None
+
+
+def _concurrency_option(options: Dict[str, ast.AST]) -> bool:
+    value = options.get("max_concurrency")
+    several = value is not None and not (isinstance(value, ast.Constant) and value.value == 1)
+    return several or "concurrency_groups" in options
+
+
+def _creation(handle: Optional[ast.AST], scope) -> Optional[ast.Call]:
+    """The `Actor.remote()` or `Actor.options(...).remote()` call a handle name was bound to once."""
+    if not isinstance(handle, ast.Name):
+        return None
+    bindings = scope.lookup(handle.id) or []
+    if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].path:
+        return None
+    value = bindings[0].value
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "remote":
+        return value
+    return None
 
 
 def _count(value: Optional[ast.AST]) -> str:

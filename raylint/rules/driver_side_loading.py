@@ -64,7 +64,8 @@ class DriverSideLoading(Rule):
     When the loaded value only goes to one `ray.put`, the load moves into a generated loader task
     whose ref replaces the put (`ref = pd_read_parquet_task.remote("s3://...")`). This is **safe** when
     the path is a remote URI literal (`s3://`, `gs://`, `hdfs://`, `http(s)://`) and the other
-    arguments are literals (a failed load then surfaces at `ray.get`), **unsafe** for local paths.
+    arguments are literals (a failed load then surfaces at `ray.get`) and no `try` or `with` holds the
+    load (its handler would no longer see the error), **unsafe** otherwise and for local paths.
     Measured here, a loader task gains little for a local file; passing paths to the tasks is what pays.
 
     No fix when the driver also uses the data otherwise (it might change it before the tasks read it),

@@ -95,7 +95,9 @@ class RayGetInLoop(Rule):
     One `ray.get` on a list returns one value per ref, so each fetched ref must be one object: no fix
     when it comes from a task or actor method with `num_returns` other than one (in `@ray.remote`,
     `.options(...)` or `@ray.method`), which gives a list of refs; unsafe when raylint cannot trace the
-    ref back to its submission (a parameter, an imported or inherited callee).
+    ref back to its submission (a parameter, an imported or inherited callee). Unsafe too when the loop
+    calls an actor that may run calls concurrently (an async actor, `max_concurrency`, a handle raylint
+    cannot trace to `Actor.remote()`): submitted together, its calls may run in another order.
 
     ## Options
     None.
