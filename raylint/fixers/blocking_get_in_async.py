@@ -35,9 +35,9 @@ def await_refs(context, site) -> Optional[Fix]:
         title = "Await the refs with `asyncio.gather`"
     else:
         title = "Await the ref"
-    shared = interleaving_state(site.function, call, site.loops)
+    shared = interleaving_state(site.function, call, site.loops, site.class_node)
     if shared is not None:
-        title += f" (unsafe: `{shared}` is read before and written after the await, so other calls can interleave)"
+        title += f" (unsafe: {shared})"
     applicability = UNSAFE if has_timeout or shared is not None else SAFE
 
     def awaited_call(node: cst.Call, name: Optional[str]) -> cst.BaseExpression:

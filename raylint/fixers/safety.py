@@ -270,33 +270,51 @@ def lazy_ancestor(names, parents: Dict[int, ast.AST], node: ast.AST, scope,
 # -- state shared across an await ----------------------------------------------------------------------
 
 
-def interleaving_state(function: ast.AST, point: ast.AST, loops: Sequence = ()) -> Optional[str]:
-    """The state a coroutine reads before `point` and writes after it (`self.total`, a global), or None.
-    Once `point` is an `await`, other calls run in between and the write loses their updates. Inside a
-    loop of the coroutine, every read comes before and every write after some await."""
+def interleaving_state(function: ast.AST, point: ast.AST, loops: Sequence = (),
+                       class_node: Optional[ast.ClassDef] = None) -> Optional[str]:
+    """Why turning `point` (a blocking wait in a coroutine) into an `await` lets other calls change what
+    this one computes, or None. While the wait blocks the event loop, the actor's other calls cannot run;
+    at an `await` they can, so state shared between calls (`self.x`, a `global` or `nonlocal` name) that
+    this coroutine writes after the await ends up in another order or loses updates (`cur = self.total`
+    ... `self.total = cur + v`), and state it reads after the await may have been changed by another
+    call in between. Inside a loop of the coroutine, everything in it comes after some await."""
     in_loop = any(loop.kind in ("for", "while") for loop in loops)
-    position = (point.lineno, point.col_offset)
+    end = (point.end_lineno, point.end_col_offset)
+    touched = _shared_uses(function)
+    after = [(name, write) for where, name, write in touched if in_loop or where > end]
+    written = [name for name, write in after if write]
+    if written:
+        return f"`{written[0]}` is written after the await, while other calls can interleave"
+    if after and (_writers(class_node, function) or any(write for _, _, write in touched)):
+        return f"`{after[0][0]}` is read after the await, when another call may have changed it"
+    return None
+
+
+def _shared_uses(function: ast.AST) -> List[tuple]:
+    """(position, `self.x` or global name, is a write) for each use of shared state in the coroutine."""
     declared: Set[str] = set()
     for node in ast.walk(function):
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             declared.update(node.names)
     owner = _self_name(function)
     parents = {id(child): parent for parent in ast.walk(function) for child in ast.iter_child_nodes(parent)}
-    reads, writes = [], []
+    found = []
     for node in _own_nodes(function):
         shared = _shared_root(node, owner, declared)
-        if shared is None:
-            continue
-        where = (node.lineno, node.col_offset)
-        if _is_write(node, parents):
-            writes.append((where, shared))
-        else:
-            reads.append((where, shared))
-    read_before = [name for where, name in reads if in_loop or where < position]
-    written_after = [name for where, name in writes if in_loop or where > position]
-    if read_before and written_after:
-        return written_after[0]
-    return None
+        if shared is not None:
+            found.append(((node.lineno, node.col_offset), shared, _is_write(node, parents)))
+    return found
+
+
+def _writers(class_node: Optional[ast.ClassDef], function: ast.AST) -> bool:
+    """Another method of the class (not `__init__`) changes the instance's state."""
+    if class_node is None:
+        return False
+    for item in class_node.body:
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item is not function \
+                and item.name != "__init__" and any(write for _, _, write in _shared_uses(item)):
+            return True
+    return False
 
 
 def _self_name(function: ast.AST) -> Optional[str]:
