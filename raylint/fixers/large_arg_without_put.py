@@ -251,8 +251,17 @@ class PutOnce:
         parent = parents.get(id(expr))
         while isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is expr:
             expr, parent = parent, parents.get(id(parent))
+        if not isinstance(name.ctx, ast.Load):
+            return False
+        if isinstance(parent, ast.Starred):
+            parent = parents.get(id(parent))
+        if isinstance(parent, ast.keyword):
+            parent = parents.get(id(parent))
+        if isinstance(parent, ast.Call) and parent.func is not expr:
+            # code raylint does not know may keep a reference and change the value later
+            return self._hands_on(parent, expr)
         binds = (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.withitem, ast.For, ast.comprehension)
-        return isinstance(name.ctx, ast.Load) and isinstance(parent, binds) and (expr is name or _may_alias(expr))
+        return isinstance(parent, binds) and (expr is name or _may_alias(expr))
 
     def _hands_on(self, call: ast.Call, argument: ast.AST) -> bool:
         """Whether passing `argument` to `call` may mutate it: only known reading functions are trusted."""
