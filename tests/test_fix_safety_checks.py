@@ -186,3 +186,18 @@ def main():
 def test_ray102_globals_that_change(prelude, expression, after, expected):
     source = LOOP.format(prelude=prelude, expression=expression, after=after)
     assert applicability("RAY102", source, "@ray.remote(num_cpus=1)") == expected
+
+
+
+def _fix_kinds(code: str, body: str):
+    result = lint_source(HEADER + textwrap.dedent(body), "case.py", LintOptions(enabled=frozenset({code})))
+    return [d.fix.applicability if d.fix else None for d in result.diagnostics if d.code == code]
+
+
+@pytest.mark.parametrize("body", [
+    "    value = ray.get(pair.remote(x))\n    return ray.get(consume.remote(value))",
+    "    value = ray.get(x)\n    return ray.get(consume.remote(value))",
+], ids=["multi-return-producer", "ref-passed-in"])
+def test_ray105_no_safe_fix_for_refs_it_cannot_trace(body):
+    source = PAIR.format(options=", num_returns=2") + PIPELINE.format(body=body)
+    assert "safe" not in _fix_kinds("RAY105", source)

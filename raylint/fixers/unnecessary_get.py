@@ -9,13 +9,16 @@ import libcst as cst
 
 from raylint.fixers.base import SAFE, UNSAFE, build_fix
 from raylint.fixers.rewrite import Rewrite, fresh_name, parents, taken_names
-from raylint.fixers.safety import ancestors, driver_effects_before_barrier, in_handler
+from raylint.fixers.safety import MANY, ONE, ancestors, driver_effects_before_barrier, in_handler, ref_count
 from raylint.ftypes import Fix
 
 
 def pass_ref(context, site, statement: ast.stmt, uses: List[ast.Name]) -> Optional[Fix]:
     """The fix for one RAY105 finding: `site` is the `ray.get` call, `statement` the assignment holding it,
     `uses` every read of the fetched name (all top-level submission arguments)."""
+    count = ref_count(context.names, context.walk, site.node.args[0], site.scope, site.loops)
+    if count == MANY:
+        return None  # a list of refs passed to a task stays a list of refs there: not the values
     files = context.cst
     line = files.statement_for(statement, context.lines)
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
@@ -71,6 +74,8 @@ def _unseen(context, site, statement: ast.stmt, uses: List[ast.Name]) -> Optiona
     """What could make the program behave differently without the `ray.get`, or None: a handler around
     the get or a use (the producer's error would move in or out of it), and anything the driver does
     before it waits again, which the get used to order after the producer (files it writes, output)."""
+    if ref_count(context.names, context.walk, site.node.args[0], site.scope, site.loops) != ONE:
+        return "raylint cannot see that the ref is one object (a `num_returns` task gives a list of refs)"
     function = site.function
     if site.scope.kind != "function" or function is None:
         return "outside a function raylint cannot see what runs after the get"

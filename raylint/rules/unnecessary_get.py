@@ -62,7 +62,9 @@ class UnnecessaryGet(Rule):
     builtin or a local list's `append`; a compound statement; returning without waiting (the caller goes
     on). The producer may write a file the driver then reads, and its error used to stop the function
     before those statements ran. It is also unsafe when the get or a consumer sits in a `try` or `with`:
-    the producer's error would leave (or enter) that handler.
+    the producer's error would leave (or enter) that handler, and when raylint cannot trace the ref to
+    its submission. No fix when the producer has `num_returns` other than one: a task receives a list of
+    refs as refs, not as the values `ray.get` returned.
 
     ## Options
     None.
