@@ -201,3 +201,15 @@ def _fix_kinds(code: str, body: str):
 def test_ray105_no_safe_fix_for_refs_it_cannot_trace(body):
     source = PAIR.format(options=", num_returns=2") + PIPELINE.format(body=body)
     assert "safe" not in _fix_kinds("RAY105", source)
+
+
+def test_ray101_unsafe_when_a_coroutine_appends_to_a_module_list_after_the_get():
+    body = ACCOUNT.split("@ray.remote(num_cpus=0)")[0] + (
+        "RESULTS = []\n\n\nasync def collect(x):\n    v = ray.get(amount.remote(x))\n    RESULTS.append(v)\n")
+    assert applicability("RAY101", body, "ray.get(") == "unsafe"
+
+
+def test_ray101_safe_when_a_coroutine_only_reads_a_module_constant():
+    body = ACCOUNT.split("@ray.remote(num_cpus=0)")[0] + (
+        "FACTOR = 3\n\n\nasync def scaled(x):\n    v = ray.get(amount.remote(x))\n    return v * FACTOR\n")
+    assert applicability("RAY101", body, "ray.get(") == "safe"

@@ -10,7 +10,7 @@ import libcst as cst
 
 from raylint.fixers.base import build_expression_fix, SAFE, UNSAFE, build_fix
 from raylint.fixers.rewrite import Rewrite, add_import, module_name_visible, parents, taken_names
-from raylint.fixers.safety import ONE, element_ref_count, interleaving_state, ref_count
+from raylint.fixers.safety import ONE, element_ref_count, interleaving_state, module_variables, ref_count
 from raylint.ftypes import Fix
 
 _ORIGINS = ("task", "put")
@@ -35,7 +35,8 @@ def await_refs(context, site) -> Optional[Fix]:
         title = "Await the refs with `asyncio.gather`"
     else:
         title = "Await the ref"
-    shared = interleaving_state(site.function, call, site.loops, site.class_node)
+    shared = interleaving_state(site.function, call, site.loops, site.class_node,
+                                module_variables(site.scope))
     if shared is not None:
         title += f" (unsafe: {shared})"
     applicability = UNSAFE if has_timeout or shared is not None else SAFE

@@ -271,7 +271,7 @@ def lazy_ancestor(names, parents: Dict[int, ast.AST], node: ast.AST, scope,
 
 
 def interleaving_state(function: ast.AST, point: ast.AST, loops: Sequence = (),
-                       class_node: Optional[ast.ClassDef] = None) -> Optional[str]:
+                       class_node: Optional[ast.ClassDef] = None, module_state: Iterable[str] = ()) -> Optional[str]:
     """Why turning `point` (a blocking wait in a coroutine) into an `await` lets other calls change what
     this one computes, or None. While the wait blocks the event loop, the actor's other calls cannot run;
     at an `await` they can, so state shared between calls (`self.x`, a `global` or `nonlocal` name) that
@@ -280,7 +280,7 @@ def interleaving_state(function: ast.AST, point: ast.AST, loops: Sequence = (),
     call in between. Inside a loop of the coroutine, everything in it comes after some await."""
     in_loop = any(loop.kind in ("for", "while") for loop in loops)
     end = (point.end_lineno, point.end_col_offset)
-    touched = _shared_uses(function)
+    touched = _shared_uses(function, module_state)
     after = [(name, write) for where, name, write in touched if in_loop or where > end]
     written = [name for name, write in after if write]
     if written:
@@ -290,9 +290,16 @@ def interleaving_state(function: ast.AST, point: ast.AST, loops: Sequence = (),
     return None
 
 
-def _shared_uses(function: ast.AST) -> List[tuple]:
-    """(position, `self.x` or global name, is a write) for each use of shared state in the coroutine."""
-    declared: Set[str] = set()
+def _shared_uses(function: ast.AST, module_state: Iterable[str] = ()) -> List[tuple]:
+    """(position, `self.x` or global name, is a write) for each use of shared state in the coroutine:
+    the instance's attributes, names declared `global`/`nonlocal`, and `module_state`, the module's
+    variables (a list that coroutines append to needs no `global`)."""
+    declared: Set[str] = set(module_state)
+    local: Set[str] = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            local.add(node.id)
+    declared -= local  # a local of the same name shadows the module's
     for node in ast.walk(function):
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             declared.update(node.names)
@@ -304,6 +311,13 @@ def _shared_uses(function: ast.AST) -> List[tuple]:
         if shared is not None:
             found.append(((node.lineno, node.col_offset), shared, _is_write(node, parents)))
     return found
+
+
+def module_variables(scope) -> Set[str]:
+    """Names the module binds by assignment: state its coroutines may share (imports, defs and classes
+    are not state)."""
+    bindings = scope.module().bindings
+    return {name for name, found in bindings.items() if any(b.kind in ("assign", "augassign") for b in found)}
 
 
 def _writers(class_node: Optional[ast.ClassDef], function: ast.AST) -> bool:

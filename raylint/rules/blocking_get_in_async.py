@@ -53,7 +53,8 @@ class BlockingGetInAsync(Rule):
     `ray.get(ref)` on one ref becomes `await ref`, and `ray.get(refs)` on a list of refs becomes
     `await asyncio.gather(*refs)` (adding `import asyncio` when the module lacks it). Both are safe: the
     coroutine gets the same values, in the same order, and raises the same task errors. The fix is
-    unsafe when the coroutine uses state shared between calls (`self.x`, a `global` or `nonlocal` name)
+    unsafe when the coroutine uses state shared between calls (`self.x`, a module variable, a
+    `global` or `nonlocal` name)
     after the `ray.get` (anywhere, inside a loop): the blocking get kept the actor's other calls out, an
     `await` lets them run in between. A write after it then happens in another order or loses updates
     (`cur = self.total` ... `self.total = cur + v`), and a read after it may see another call's change
