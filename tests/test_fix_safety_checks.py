@@ -213,3 +213,9 @@ def test_ray101_safe_when_a_coroutine_only_reads_a_module_constant():
     body = ACCOUNT.split("@ray.remote(num_cpus=0)")[0] + (
         "FACTOR = 3\n\n\nasync def scaled(x):\n    v = ray.get(amount.remote(x))\n    return v * FACTOR\n")
     assert applicability("RAY101", body, "ray.get(") == "safe"
+
+
+def test_ray002_unsafe_for_a_callee_imported_from_an_unknown_module():
+    body = "from tasks import work\n\n\ndef run():\n    data = np.ones(1_000_000)\n" \
+           "    return ray.get([work.remote(data, i) for i in range(3)])\n"
+    assert applicability("RAY002", body, "work.remote(data, i)") == "unsafe"

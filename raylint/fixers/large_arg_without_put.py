@@ -15,7 +15,7 @@ import libcst as cst
 from raylint.analysis import call_arguments, Binding, CallSite, Scope
 from raylint.fixers.rewrite import taken_names
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_statement
-from raylint.fixers.safety import lazy_ancestor
+from raylint.fixers.safety import known_submission, lazy_ancestor
 from raylint.ftypes import Fix
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -115,6 +115,7 @@ class PutOnce:
             and all(self._function_of(s.node) is home for s in sites)
             and not any(self._leaves_handler(s.node, home, placement) for s in sites)
             and not any(lazy_ancestor(self.context.names, self._parent_map(), s.node, s.scope, home) for s in sites)
+            and all(known_submission(self.context.names, s.node, s.scope) for s in sites)
             and not _may_be_shared(binding.value, self.context.names, binding.scope)
             and not self._may_change(binding, name, home, placement, arguments)
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import symtable
+from functools import lru_cache
 from typing import List, Optional, Set
 
 from raylint.analysis import Scope
@@ -83,13 +84,19 @@ def _enclosing_locals(context, node: ast.AST, scope: Scope) -> Set[str]:
 def _table_of(source: str, node: ast.AST) -> Optional[symtable.SymbolTable]:
     """The symbol table of the def or class `node`: Python's own account of what it reads from where."""
     kind = "class" if isinstance(node, ast.ClassDef) else "function"
-    stack = [symtable.symtable(source, "<raylint>", "exec")]
+    stack = [_module_table(source)]
     while stack:
         table = stack.pop()
         if table.get_type() == kind and table.get_name() == node.name and table.get_lineno() == node.lineno:
             return table
         stack.extend(table.get_children())
     return None
+
+
+@lru_cache(maxsize=2)
+def _module_table(source: str) -> symtable.SymbolTable:
+    """The module's symbol table, built once per file: every definition a hoisted one reads asks for it."""
+    return symtable.symtable(source, "<raylint>", "exec")
 
 
 def _frees(table: symtable.SymbolTable) -> Set[str]:

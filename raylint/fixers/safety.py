@@ -2,6 +2,7 @@
 everything that could change the outcome. Each fixer asks these questions instead of re-deriving them.
 
 - `ref_count` / `element_ref_count`: is a ref one object, or the list a `num_returns=k` task gives?
+- `known_submission`: is the callee of a `.remote(...)` seen to be a Ray remote function or actor?
 - `concurrent_actor`: may an actor run its calls concurrently, so submitting them all reorders them?
 - `in_handler`: does moved code sit in a `try` (or a `with`, which may swallow errors)?
 - `lazy_ancestor`: is an expression evaluated later than its statement (a generator, a lambda)?
@@ -89,6 +90,17 @@ def submission_returns(names, call: ast.Call, scope) -> str:
                         return _count(stated)
             return ONE
     return UNKNOWN  # inherited or generated: not seen
+
+
+def known_submission(names, call: ast.Call, scope) -> bool:
+    """`X.remote(...)` where raylint sees that X is a Ray remote function or actor (defined in this module
+    or known to the project index), not just a name imported from an unindexed module whose `.remote` may
+    be anything: such a callee receives refs as refs."""
+    target = names.submission_target(call.func.value, scope) if isinstance(call.func, ast.Attribute) else None
+    if target is None or target[0] is None:
+        return False
+    remote = target[0]
+    return remote.node is not None or remote.summary is not None
 
 
 def concurrent_actor(names, call: ast.Call, scope) -> Optional[str]:

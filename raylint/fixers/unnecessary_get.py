@@ -9,7 +9,9 @@ import libcst as cst
 
 from raylint.fixers.base import SAFE, UNSAFE, build_fix
 from raylint.fixers.rewrite import Rewrite, fresh_name, parents, taken_names
-from raylint.fixers.safety import MANY, ONE, ancestors, driver_effects_before_barrier, in_handler, ref_count
+from raylint.fixers.safety import (
+    MANY, ONE, ancestors, driver_effects_before_barrier, in_handler, known_submission, ref_count,
+)
 from raylint.ftypes import Fix
 
 
@@ -83,7 +85,7 @@ def _unseen(context, site, statement: ast.stmt, uses: List[ast.Name]) -> Optiona
     if any(in_handler(tree_parents, node, function) for node in [statement, *uses]):
         return "a `try` or `with` around it would no longer see the producer's error"
     consumers = [_submission_of(tree_parents, use, function) for use in uses]
-    if any(consumer is None for consumer in consumers):
+    if any(consumer is None or not known_submission(context.names, consumer, site.scope) for consumer in consumers):
         return "the ref is passed to code raylint does not see"
     effect = driver_effects_before_barrier(context.names, tree_parents, function, statement, consumers, site.scope)
     if effect is not None:

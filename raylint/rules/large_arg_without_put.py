@@ -58,7 +58,8 @@ class LargeArgWithoutPut(Rule):
     `.sort`, `.resize`, `inplace=True`, torch's `add_`...), no `out=`, no alias, and no hand-off to a
     function not known to only read it, in that stretch or in any other function that sees the value.
     Otherwise it is **unsafe**, and also when a call site runs in a lambda or a generator expression that
-    is not consumed at once (it submits later, after the value may have changed), when the value is bound
+    is not consumed at once (it submits later, after the value may have changed), when a callee is
+    imported from a module raylint does not index (its `.remote` may not be Ray's), when the value is bound
     to another object or a view of one (`data = base[1:]`, `np.asarray(base)`), or a part of it that may
     share its memory is bound to a name anywhere (`row = data[0]`, `t = data.T`), when the put would move out of a `try` or `with` around a call site (a failing put would
     raise outside it), and for parameters and values of unknown size (`unknown-size`), which may already
