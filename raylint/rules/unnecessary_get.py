@@ -63,7 +63,7 @@ class UnnecessaryGet(Rule):
     on). The producer may write a file the driver then reads, and its error used to stop the function
     before those statements ran. It is also unsafe when the get or a consumer sits in a `try` or `with`:
     the producer's error would leave (or enter) that handler, and when raylint cannot trace the ref to
-    its submission. No fix when the producer has `num_returns` other than one: a task receives a list of
+    its submission or a consumer is imported from a module it does not index. No fix when the producer has `num_returns` other than one: a task receives a list of
     refs as refs, not as the values `ray.get` returned.
 
     ## Options
