@@ -1,5 +1,4 @@
 """RAY101 control: a coroutine that only waits for a task; awaiting the ref gives the same value."""
-import asyncio
 
 import ray
 

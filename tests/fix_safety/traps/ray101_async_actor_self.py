@@ -1,6 +1,5 @@
 """RAY101 trap: the coroutine reads `self.total`, blocks on a task, then writes `self.total`. While the
 get blocks the event loop no other call runs; an `await` there lets the deposits interleave."""
-import asyncio
 
 import ray
 
