@@ -114,7 +114,7 @@ class PutOnce:
             and not binding.path
             and all(self._function_of(s.node) is home for s in sites)
             and not any(self._leaves_handler(s.node, home, placement) for s in sites)
-            and not any(lazy_ancestor(self.context.names, self._parent_map(), s.node, s.scope, home) for s in sites)
+            and not any(lazy_ancestor(self._parent_map(), s.node, s.scope, home) for s in sites)
             and all(known_submission(self.context.names, s.node, s.scope) for s in sites)
             and not _may_be_shared(binding.value, self.context.names, binding.scope)
             and not self._may_change(binding, name, home, placement, arguments)

@@ -6,11 +6,12 @@ everything that could change the outcome. Each fixer asks these questions instea
 - `concurrent_actor`: may an actor run its calls concurrently, so submitting them all reorders them?
 - `in_handler`: does moved code sit in a `try` (or a `with`, which may swallow errors)?
 - `lazy_ancestor`: is an expression evaluated later than its statement (a generator, a lambda)?
-- `interleaving_state`: does a coroutine read shared state before a point that becomes an `await`, and
-  write it after?
+- `interleaving_state`: does a coroutine use state shared between calls after a point that becomes an
+  `await` (the read-before, write-after race, and any reordering of updates)?
 - `driver_effects_before_barrier`: does the driver do anything observable after a removed `ray.get` and
   before it next waits for the work that depended on it?
-- `rebound_in_functions`: which module globals do functions rebind through `global`?
+- `rebound_in_functions` / `attributes_stored`: which module globals can change after their definition?
+- `downgrade`: a safe fix turned unsafe, with the reason in its message.
 """
 
 from __future__ import annotations
@@ -26,9 +27,7 @@ from raylint.ftypes import Fix
 ONE, MANY, UNKNOWN = "one", "many", "unknown"
 _DEPTH = 8
 _GUARDS = (ast.Try, ast.With, ast.AsyncWith) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
-_LAZY = (ast.GeneratorExp, ast.Lambda)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 # Builtins that consume a generator right away, so nothing can run between its creation and its use.
 _EAGER_CONSUMERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max", "dict"})
 # Builtins that neither do I/O nor call back into user code (for the values a Ray program passes them).
@@ -256,8 +255,7 @@ def in_handler(parents: Dict[int, ast.AST], node: ast.AST, stop: Optional[ast.AS
     return any(isinstance(ancestor, _GUARDS) for ancestor in ancestors(parents, node, stop))
 
 
-def lazy_ancestor(names, parents: Dict[int, ast.AST], node: ast.AST, scope,
-                  stop: Optional[ast.AST] = None) -> bool:
+def lazy_ancestor(parents: Dict[int, ast.AST], node: ast.AST, scope, stop: Optional[ast.AST] = None) -> bool:
     """`node` is evaluated later than the statement that holds it: in a lambda, or in a generator
     expression that is not consumed at once by a builtin such as `list(...)`."""
     for ancestor in ancestors(parents, node, stop):
