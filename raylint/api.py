@@ -60,7 +60,7 @@ class CheckResult:
     results: Dict[str, FileResult] = field(default_factory=dict)
     changes: List[FileChange] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
-    # (path, row, reason) for each malformed `# noqa` directive, once each
+    # (path, row, reason) for each malformed noqa directive, once each
     noqa_warnings: List[Tuple[str, int, str]] = field(default_factory=list)
 
     @property

@@ -33,7 +33,7 @@ class LintOptions:
 
     enabled: FrozenSet[str]
     rule_settings: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
-    ignore_noqa: bool = False  # report what `# noqa` directives would silence (`noqa_row` still set)
+    ignore_noqa: bool = False  # report what noqa directives would silence (`noqa_row` still set)
 
 
 @dataclass
@@ -45,7 +45,7 @@ class FileResult:
     summaries: List[Union[RemoteSummary, CreationSites]] = field(default_factory=list)
     index_queries: Tuple[str, ...] = ()
     fix_errors: Tuple[str, ...] = ()
-    noqa_warnings: Tuple[Tuple[int, str], ...] = ()  # (row, reason) of each malformed `# noqa`
+    noqa_warnings: Tuple[Tuple[int, str], ...] = ()  # (row, reason) of each malformed noqa
 
 
 class SourceError(Exception):

@@ -48,7 +48,7 @@ def _reason(text: str):
         stripped = tail.lstrip()
         if stripped.startswith(":"):
             codes = stripped[1:].strip()
-            # `# noqa:` with nothing (or nothing that is a code) after it silences nothing
+            # a bare `noqa:` with nothing (or nothing that is a code) after it silences nothing
             return BAD_CODE if _CODE.match(codes) else MISSING_CODES
         return MISSING_COLON
     if directive.codes is None:

@@ -8,9 +8,9 @@ from typing import Optional
 
 import libcst as cst
 
-from raylint.analysis import keyword_value
 from raylint.fixers.base import build_expression_fix, SAFE, UNSAFE, build_fix
 from raylint.fixers.rewrite import Rewrite, add_import, module_name_visible, parents, taken_names
+from raylint.fixers.safety import ONE, element_ref_count, interleaving_state, module_variables, ref_count
 from raylint.ftypes import Fix
 
 _ORIGINS = ("task", "put")
@@ -35,7 +35,11 @@ def await_refs(context, site) -> Optional[Fix]:
         title = "Await the refs with `asyncio.gather`"
     else:
         title = "Await the ref"
-    applicability = UNSAFE if has_timeout else SAFE
+    shared = interleaving_state(site.function, call, site.loops, site.class_node,
+                                module_variables(site.scope))
+    if shared is not None:
+        title += f" (unsafe: {shared})"
+    applicability = UNSAFE if has_timeout or shared is not None else SAFE
 
     def awaited_call(node: cst.Call, name: Optional[str]) -> cst.BaseExpression:
         awaited: cst.BaseExpression = node.args[0].value
@@ -82,44 +86,17 @@ def _await_allowed(site) -> bool:
 
 
 def _many(context, argument: ast.AST, site) -> Optional[bool]:
-    """False for one ref, True for a list of refs, None when raylint cannot tell."""
+    """False for one ref, True for a list of refs, None when raylint cannot tell (or a ref is the list of
+    refs a `num_returns=k` task gives: neither `await` nor `gather` fetches that)."""
     names = context.names
     value = names.value_in_loops(argument, site.scope, site.loops)
     if value is None or value.origin not in _ORIGINS:
         return None
     if value.tag == "refs" and not isinstance(argument, (ast.Tuple, ast.Set, ast.Dict, ast.DictComp, ast.SetComp)):
-        return True
-    if value.tag == "ref" and _one_return(names, argument, site.scope):
+        return True if element_ref_count(names, context.walk, argument, site.scope, site.loops) == ONE else None
+    if value.tag == "ref" and ref_count(names, context.walk, argument, site.scope, site.loops) == ONE:
         return False
     return None
-
-
-def _one_return(names, expr: ast.AST, scope) -> bool:
-    """The ref is one object, not the list a task with `num_returns=k` gives (a `.remote(...)` traced back
-    through one assignment; elements of lists of refs and `ray.put` refs are single objects)."""
-    if isinstance(expr, ast.Name):
-        bindings = scope.lookup(expr.id) or []
-        if len(bindings) == 1 and bindings[0].kind == "assign" and not bindings[0].path:
-            expr, scope = bindings[0].value, bindings[0].scope
-    if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "remote"):
-        return True
-    target = names.submission_target(expr.func.value, scope)
-    if target is None:
-        return False
-    remote, method, options = target
-    if remote is None or (options is not None and keyword_value(options, "num_returns") is not None):
-        return False
-    if method is None:
-        return "num_returns" not in remote.option_keys
-    if remote.node is None:
-        return False
-    for item in remote.node.body:
-        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == method:
-            return not any(
-                isinstance(decorator, ast.Call) and keyword_value(decorator, "num_returns") is not None
-                for decorator in item.decorator_list
-            )
-    return False
 
 
 def _needs_parentheses(tree: ast.AST, call: ast.Call) -> bool:

@@ -30,6 +30,7 @@ from raylint.fixers.rewrite import (
     sole_callers,
     taken_names,
 )
+from raylint.fixers.safety import in_handler
 from raylint.ftypes import Fix
 
 REMOTE_SCHEMES = ("s3://", "s3a://", "gs://", "gcs://", "hdfs://", "http://", "https://", "abfs://", "az://")
@@ -476,7 +477,9 @@ def _loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str
             return None
         rewrite.remove(load_statement)
 
-    remote_uri = _remote_literal(path) and all(_is_literal(a) for a in _arguments(loader))
+    # the load's error now surfaces where the ref is fetched: a handler around the load would miss it
+    guarded = in_handler(parents(context.tree), statement if statement is not None else put)
+    remote_uri = _remote_literal(path) and all(_is_literal(a) for a in _arguments(loader)) and not guarded
     what = files.code(load_call.func)
     if remote_uri:
         return build_fix(context.cst, rewrite.apply(module), SAFE,

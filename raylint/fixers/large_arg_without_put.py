@@ -15,6 +15,7 @@ import libcst as cst
 from raylint.analysis import call_arguments, Binding, CallSite, Scope
 from raylint.fixers.rewrite import split_leading_lines, taken_names
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_statement
+from raylint.fixers.safety import known_submission, lazy_ancestor
 from raylint.ftypes import Fix
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -116,6 +117,9 @@ class PutOnce:
             and not binding.path
             and all(self._function_of(s.node) is home for s in sites)
             and not any(self._leaves_handler(s.node, home, placement) for s in sites)
+            and not any(lazy_ancestor(self._parent_map(), s.node, s.scope, home) for s in sites)
+            and all(known_submission(self.context.names, s.node, s.scope) for s in sites)
+            and not _may_be_shared(binding.value, self.context.names, binding.scope)
             and not self._may_change(binding, name, home, window, arguments)
         )
         ref = existing[0] if existing else self._fresh_name(name, home)
@@ -228,6 +232,8 @@ class PutOnce:
                 continue
             if not self._mutates(node):
                 continue
+            if self._aliases(node):
+                return True  # an alias made anywhere may be changed between the put and a submission
             if self._function_of(node) is not home or start <= (node.lineno, node.col_offset) <= end:
                 return True
         return False
@@ -258,9 +264,30 @@ class PutOnce:
             parent = parents.get(id(parent))
         if isinstance(parent, ast.Call):
             return self._hands_on(parent, expr)
-        if expr is name and isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
-            return True  # an alias could be mutated later
-        return expr is name and isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict))
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.Return, ast.Yield, ast.YieldFrom,
+                               ast.withitem, ast.For, ast.comprehension)):
+            # an alias could be mutated later: `view = big[0]`, `t = big.T`, `for row in big`
+            return expr is name or _may_alias(expr)
+        return isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and (expr is name or _may_alias(expr))
+
+    def _aliases(self, name: ast.Name) -> bool:
+        """This use binds the value, or a part of it that may share its memory, to another name."""
+        parents = self._parent_map()
+        expr: ast.AST = name
+        parent = parents.get(id(expr))
+        while isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is expr:
+            expr, parent = parent, parents.get(id(parent))
+        if not isinstance(name.ctx, ast.Load):
+            return False
+        if isinstance(parent, ast.Starred):
+            parent = parents.get(id(parent))
+        if isinstance(parent, ast.keyword):
+            parent = parents.get(id(parent))
+        if isinstance(parent, ast.Call) and parent.func is not expr:
+            # code raylint does not know may keep a reference and change the value later
+            return self._hands_on(parent, expr)
+        binds = (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.withitem, ast.For, ast.comprehension)
+        return isinstance(parent, binds) and (expr is name or _may_alias(expr))
 
     def _hands_on(self, call: ast.Call, argument: ast.AST) -> bool:
         """Whether passing `argument` to `call` may mutate it: only known reading functions are trusted."""
@@ -482,6 +509,46 @@ def _contains(outer: ast.stmt, inner: ast.stmt) -> bool:
 
 def _strictly_contains(outer: ast.stmt, inner: ast.stmt) -> bool:
     return outer is not inner and _contains(outer, inner)
+
+
+# Attributes that are plain numbers or descriptions of an array, never a view of its data.
+_SCALAR_ATTRIBUTES = frozenset({"shape", "dtype", "size", "ndim", "nbytes", "itemsize", "strides", "columns",
+                                "index", "dtypes", "device"})
+# Functions that can return their argument itself or a view sharing its memory.
+_VIEW_FUNCTIONS = frozenset({
+    "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray", "numpy.ravel", "numpy.reshape",
+    "numpy.transpose", "numpy.squeeze", "numpy.swapaxes", "numpy.moveaxis", "numpy.expand_dims",
+    "numpy.broadcast_to", "numpy.atleast_1d", "numpy.atleast_2d", "numpy.atleast_3d", "numpy.diagonal",
+    "numpy.flip", "numpy.fliplr", "numpy.flipud", "numpy.rot90", "numpy.frombuffer", "numpy.split",
+    "numpy.array_split", "numpy.hsplit", "numpy.vsplit", "numpy.lib.stride_tricks.as_strided",
+    "builtins.memoryview", "torch.as_tensor", "torch.from_numpy",
+})
+
+
+def _may_alias(expr: ast.AST) -> bool:
+    """`big[0]`, `big.T`, `big.reshape(...)`: a part of the value that may share its memory (a numpy view,
+    a row list of a list of lists); `big.shape` and the like cannot."""
+    part = expr
+    while isinstance(part, (ast.Attribute, ast.Subscript)):
+        if isinstance(part, ast.Attribute) and part.attr in _SCALAR_ATTRIBUTES:
+            return False  # `big.shape[0]`
+        part = part.value
+    return isinstance(expr, (ast.Attribute, ast.Subscript))
+
+
+def _may_be_shared(value: Optional[ast.AST], names, scope: Scope) -> bool:
+    """The value bound is another name's object or a view of it (`data = base[1:]`, `data = np.asarray(base)`),
+    so changes through that other name reach it too."""
+    while isinstance(value, ast.Call):
+        qualname = names.qualname(value.func, scope)
+        if qualname is not None:
+            return qualname in _VIEW_FUNCTIONS
+        if not isinstance(value.func, ast.Attribute) or value.func.attr == "copy":
+            return False
+        value = value.func.value  # `base.reshape(...)`, `base.view()`: the object they are called on
+    if isinstance(value, ast.Attribute):
+        return names.qualname(value, scope) is None and value.attr not in _SCALAR_ATTRIBUTES
+    return isinstance(value, (ast.Name, ast.Subscript, ast.Starred))
 
 
 def _in_place_name(name: str) -> bool:

@@ -17,6 +17,7 @@ import libcst as cst
 
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, replace_node
 from raylint.fixers.rewrite import fresh_name, taken_names
+from raylint.fixers.safety import MANY, UNKNOWN, concurrent_actor, downgrade, ref_count
 from raylint.ftypes import Fix
 from raylint.loops import names_read, target_names
 
@@ -34,6 +35,7 @@ _LIST_TYPES = frozenset({"builtins.list", "collections.deque"})
 _DICT_TYPES = frozenset({"builtins.dict", "collections.defaultdict", "collections.OrderedDict"})
 
 _CHANGES = "every task is submitted even if an early one fails, and all results are held at once"
+_UNSEEN_RETURNS = "raylint cannot see that each ref is one object; a `num_returns` task gives a list of refs"
 _REF_CHANGES = "it waits for every ref even if an early one failed, and holds all results at once"
 
 
@@ -46,12 +48,25 @@ def batch_gets(context, site) -> Optional[Fix]:
         return None
     if _has_forbidden(get.args[0]):
         return None
+    # one `ray.get` on a list of refs returns one value per ref: each element must be one ref, not the
+    # list of refs a `num_returns=k` task gives
+    count = ref_count(context.names, context.walk, get.args[0], site.scope, site.loops)
+    if count == MANY:
+        return None
     loop = site.loops[-1]
     if loop.kind == "comprehension":
-        return _fix_comprehension(context, site, loop)
-    if loop.kind == "for" and isinstance(loop.node, ast.For):
-        return _fix_for_statement(context, site, loop)
-    return None
+        fix = _fix_comprehension(context, site, loop)
+    elif loop.kind == "for" and isinstance(loop.node, ast.For):
+        fix = _fix_for_statement(context, site, loop)
+    else:
+        return None
+    fix = downgrade(fix, _UNSEEN_RETURNS if count == UNKNOWN else None)
+    # the calls are now all submitted before the first wait: an actor running calls concurrently may
+    # then run them in another order than one at a time
+    for node in ast.walk(get.args[0]):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "remote":
+            fix = downgrade(fix, concurrent_actor(context.names, node, site.scope))
+    return fix
 
 
 # -- comprehensions ----------------------------------------------------------------------------------

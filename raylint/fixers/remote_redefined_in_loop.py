@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import ast
 import symtable
+from functools import lru_cache
 from typing import List, Optional, Set
 
 from raylint.analysis import Scope
 from raylint.fixers.base import SAFE, UNSAFE, build_fix
 from raylint.fixers.rewrite import Rewrite, blank_lines, block_of, definition_scope, is_plain
+from raylint.fixers.safety import attributes_stored, rebound_in_functions
 from raylint.ftypes import Fix
 from raylint.loops import names_read
 from raylint.ray_names import BUILTIN_NAMES
@@ -49,7 +51,7 @@ def hoist_definition(context, remote) -> Optional[Fix]:
         early |= names_read(expr)
     if early & locals_ or not all(_bound_before(context, name, first_row) for name in early):
         return None
-    stable = all(_stable_global(context, name) for name in (early | _globals_read(table)) - {node.name})
+    stable = all(_stable_global(context, name, set()) for name in (early | _globals_read(table)) - {node.name})
     rewrite = Rewrite()
     comments = [line for line in statement.leading_lines if line.comment is not None]
     rewrite.insert(anchor, [statement.with_changes(leading_lines=[*blank_lines(2), *comments])], after=False)
@@ -82,13 +84,19 @@ def _enclosing_locals(context, node: ast.AST, scope: Scope) -> Set[str]:
 def _table_of(source: str, node: ast.AST) -> Optional[symtable.SymbolTable]:
     """The symbol table of the def or class `node`: Python's own account of what it reads from where."""
     kind = "class" if isinstance(node, ast.ClassDef) else "function"
-    stack = [symtable.symtable(source, "<raylint>", "exec")]
+    stack = [_module_table(source)]
     while stack:
         table = stack.pop()
         if table.get_type() == kind and table.get_name() == node.name and table.get_lineno() == node.lineno:
             return table
         stack.extend(table.get_children())
     return None
+
+
+@lru_cache(maxsize=2)
+def _module_table(source: str) -> symtable.SymbolTable:
+    """The module's symbol table, built once per file: every definition a hoisted one reads asks for it."""
+    return symtable.symtable(source, "<raylint>", "exec")
 
 
 def _frees(table: symtable.SymbolTable) -> Set[str]:
@@ -149,14 +157,27 @@ def _bound_before(context, name: str, row: int) -> bool:
     return all(binding.node.lineno < row for binding in bindings)
 
 
-def _stable_global(context, name: str) -> bool:
-    """A global whose value cannot change between definitions: a builtin, an import, a module-level `def`
-    or `class`, or a name assigned once, outside any loop, a constant."""
+def _stable_global(context, name: str, seen: Set[str]) -> bool:
+    """A global whose value cannot change between definitions: a builtin, an import, a name assigned
+    once, outside any loop, to a constant, or a module-level `def` or `class` that nothing changes and
+    whose own globals are stable (Ray exports a function together with the globals it reads, as they are
+    when it is first exported). No function may rebind it through `global`."""
+    if name in seen:
+        return True
+    seen.add(name)
     bindings = context.walk.module_scope.bindings.get(name)
     if not bindings:
         return name in BUILTIN_NAMES
-    if all(binding.kind in ("import", "def", "class") for binding in bindings):
+    if name in rebound_in_functions(context.tree):
+        return False
+    if all(binding.kind == "import" for binding in bindings):
         return True
+    if all(binding.kind in ("def", "class") for binding in bindings):
+        if len(bindings) != 1 or name in attributes_stored(context.tree):
+            return False
+        table = _table_of(context.source, bindings[0].node)
+        return table is not None and all(_stable_global(context, read, seen) for read in _globals_read(table))
     if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].loops or bindings[0].value is None:
         return False
     return all(isinstance(part, _CONSTANT_NODES) for part in ast.walk(bindings[0].value))
+

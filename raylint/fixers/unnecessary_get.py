@@ -8,13 +8,19 @@ from typing import List, Optional
 import libcst as cst
 
 from raylint.fixers.base import SAFE, UNSAFE, build_fix
-from raylint.fixers.rewrite import Rewrite, fresh_name, taken_names
+from raylint.fixers.rewrite import Rewrite, fresh_name, parents, taken_names
+from raylint.fixers.safety import (
+    MANY, ONE, ancestors, driver_effects_before_barrier, in_handler, known_submission, ref_count,
+)
 from raylint.ftypes import Fix
 
 
 def pass_ref(context, site, statement: ast.stmt, uses: List[ast.Name]) -> Optional[Fix]:
     """The fix for one RAY105 finding: `site` is the `ray.get` call, `statement` the assignment holding it,
     `uses` every read of the fetched name (all top-level submission arguments)."""
+    count = ref_count(context.names, context.walk, site.node.args[0], site.scope, site.loops)
+    if count == MANY:
+        return None  # a list of refs passed to a task stays a list of refs there: not the values
     files = context.cst
     line = files.statement_for(statement, context.lines)
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
@@ -39,8 +45,11 @@ def pass_ref(context, site, statement: ast.stmt, uses: List[ast.Name]) -> Option
         if node is None:
             return None
         rewrite.replace(node, node.with_changes(value=name))
-    applicability = SAFE if site.scope.kind == "function" else UNSAFE
     title = "Pass the ref instead of its value (a producer error then surfaces in the consumer)"
+    reason = _unseen(context, site, statement, uses)
+    if reason is not None:
+        title += f" (unsafe: {reason})"
+    applicability = SAFE if reason is None else UNSAFE
     return build_fix(files, rewrite.apply(files.module), applicability, title)
 
 
@@ -61,3 +70,31 @@ def _stays_bound(context, site, statement: ast.stmt, uses: List[ast.Name]) -> bo
     end = (uses[-1].lineno, uses[-1].col_offset)
     node = bindings[0].node
     return not start <= (node.lineno, node.col_offset) <= end
+
+
+def _unseen(context, site, statement: ast.stmt, uses: List[ast.Name]) -> Optional[str]:
+    """What could make the program behave differently without the `ray.get`, or None: a handler around
+    the get or a use (the producer's error would move in or out of it), and anything the driver does
+    before it waits again, which the get used to order after the producer (files it writes, output)."""
+    if ref_count(context.names, context.walk, site.node.args[0], site.scope, site.loops) != ONE:
+        return "raylint cannot see that the ref is one object (a `num_returns` task gives a list of refs)"
+    function = site.function
+    if site.scope.kind != "function" or function is None:
+        return "outside a function raylint cannot see what runs after the get"
+    tree_parents = parents(context.tree)
+    if any(in_handler(tree_parents, node, function) for node in [statement, *uses]):
+        return "a `try` or `with` around it would no longer see the producer's error"
+    consumers = [_submission_of(tree_parents, use, function) for use in uses]
+    if any(consumer is None or not known_submission(context.names, consumer, site.scope) for consumer in consumers):
+        return "the ref is passed to code raylint does not see"
+    effect = driver_effects_before_barrier(context.names, tree_parents, function, statement, consumers, site.scope)
+    if effect is not None:
+        return f"the get was a barrier: {effect}"
+    return None
+
+
+def _submission_of(tree_parents, use: ast.Name, function: ast.AST) -> Optional[ast.Call]:
+    for ancestor in ancestors(tree_parents, use, function):
+        if isinstance(ancestor, ast.Call) and isinstance(ancestor.func, ast.Attribute) and ancestor.func.attr == "remote":
+            return ancestor
+    return None

@@ -47,16 +47,25 @@ class BlockingGetInAsync(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     `ray.get(ref)` on one ref becomes `await ref`, and `ray.get(refs)` on a list of refs becomes
     `await asyncio.gather(*refs)` (adding `import asyncio` when the module lacks it). Both are safe: the
-    coroutine gets the same values, in the same order, and raises the same task errors.
+    coroutine gets the same values, in the same order, and raises the same task errors. The fix is
+    unsafe when the coroutine uses state shared between calls (`self.x`, a module variable, a
+    `global` or `nonlocal` name)
+    after the `ray.get` (anywhere, inside a loop): the blocking get kept the actor's other calls out, an
+    `await` lets them run in between. A write after it then happens in another order or loses updates
+    (`cur = self.total` ... `self.total = cur + v`), and a read after it may see another call's change
+    (when any other method, or this one, writes the instance's state).
 
     With a `timeout=` the fix is unsafe: the wait becomes `asyncio.wait_for(..., timeout=...)`, which
     raises `asyncio.TimeoutError` instead of `ray.exceptions.GetTimeoutError`.
 
     No fix for `ray.wait` (`asyncio.wait` returns sets of futures, not the ready and pending lists of
     refs), when raylint cannot tell a single ref from a list (a parameter, a ref of a task with several
-    return values), inside a generator expression (an `await` there makes an async generator) or a class
+    return values, which `await` cannot fetch), inside a generator expression (an `await` there makes an async generator) or a class
     body, and when `ray.get` has other keywords or `*args`.
 
     ## Options

@@ -69,6 +69,9 @@ class BlockingPollInSyncActor(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     No fix: turning the actor async changes how all its methods run (a blocking call in any of them
     then stalls the event loop), and `max_concurrency` makes its methods run in parallel threads, which
     needs its state to be thread-safe. Either is a design change to make by hand.

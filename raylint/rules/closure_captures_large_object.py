@@ -57,6 +57,9 @@ class ClosureCapturesLargeObject(Rule):
     or an actor's `__init__` instead.
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     There is no fix: the task's signature and every call site change, and whether to `ray.put` the
     object or build it in the worker is a design choice.
 

@@ -55,6 +55,9 @@ class DriverSideLoading(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     When `data = np.load(path)` only goes to tasks of this module, whole or as plain slices
     (`data[a:b]`), the tasks get the path and slice bounds instead, and each task loads its own part
     with `np.load(path, mmap_mode="r")[start:stop]` (the task is rewritten in place when these calls are
@@ -68,7 +71,8 @@ class DriverSideLoading(Rule):
     When the loaded value only goes to one `ray.put`, the load moves into a generated loader task
     whose ref replaces the put (`ref = pd_read_parquet_task.remote("s3://...")`). This is **safe** when
     the path is a remote URI literal (`s3://`, `gs://`, `hdfs://`, `http(s)://`) and the other
-    arguments are literals (a failed load then surfaces at `ray.get`), **unsafe** for local paths.
+    arguments are literals (a failed load then surfaces at `ray.get`) and no `try` or `with` holds the
+    load (its handler would no longer see the error), **unsafe** otherwise and for local paths.
     Measured here, a loader task gains little for a local file; passing paths to the tasks is what pays.
 
     No fix when the driver also uses the data otherwise (it might change it before the tasks read it),

@@ -62,6 +62,9 @@ class ForkInRayProcess(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     `multiprocessing.Pool(...)` and `multiprocessing.Process(...)` become
     `multiprocessing.get_context("spawn").Pool(...)` (or `.Process(...)`), and
     `ProcessPoolExecutor(...)` gains `mp_context=multiprocessing.get_context("spawn")`; `import

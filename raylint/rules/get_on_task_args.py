@@ -52,6 +52,9 @@ class GetOnTaskArgs(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     When the parameter is the last positional one, has no default, is read only by that `ray.get`, and
     every call in the module is a plain `f.remote(..., <list of refs>)`, the fix makes it `*refs`,
     replaces `ray.get(refs)` with `list(refs)`, and spreads the list at every call site

@@ -60,6 +60,9 @@ class GetTooManyObjects(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     The fix fetches the results in slices of the ref list, in submission order, so the loop or
     comprehension sees the same values in the same order: `for v in ray.get(refs): ...` becomes
     `for start in range(0, len(refs), B): for v in ray.get(refs[start:start + B]): ...`, and a

@@ -79,6 +79,9 @@ class GlobalStateInTask(Rule):
     Or return the values from the tasks and combine them on the driver.
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     There is no fix: moving state into an actor, or into the tasks' return values, changes how every
     reader and writer reaches it.
 

@@ -52,6 +52,9 @@ class LargeArgWithoutPut(Rule):
     (ray-project/ray#45731): prefer numpy or Arrow layouts for very large shared data.
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     The fix inserts `matrix_ref = ray.put(matrix)` once in the function that holds the call sites (in the
     module's own spelling: `r.put`, `put`), after the value is bound and after any `ray.init(...)` there,
     right before the first call site and outside every loop the value is not rebound in, and passes
@@ -60,8 +63,11 @@ class LargeArgWithoutPut(Rule):
     no item, attribute or augmented assignment, no known mutating method (`.fill`, `.append`, `.update`,
     `.sort`, `.resize`, `inplace=True`, torch's `add_`...), no `out=`, no alias, and no hand-off to a
     function not known to only read it, in that stretch or in any other function that sees the value.
-    Otherwise it is **unsafe**, and also when a call site runs in a lambda (the put runs in the enclosing
-    function), when the put would move out of a `try` or `with` around a call site (a failing put would
+    Otherwise it is **unsafe**, and also when a call site runs in a lambda or a generator expression that
+    is not consumed at once (it submits later, after the value may have changed), when a callee is
+    imported from a module raylint does not index (its `.remote` may not be Ray's), when the value is bound
+    to another object or a view of one (`data = base[1:]`, `np.asarray(base)`), or a part of it that may
+    share its memory is bound to a name anywhere (`row = data[0]`, `t = data.T`), when the put would move out of a `try` or `with` around a call site (a failing put would
     raise outside it), and for parameters and values of unknown size (`unknown-size`), which may already
     be ObjectRefs. There is no fix when neither `ray` nor `ray.put` is bound where the put would go (no
     import is added), when `ray.init` follows the first call site or `ray.shutdown` comes between the

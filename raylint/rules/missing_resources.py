@@ -55,6 +55,9 @@ class MissingResources(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     A task gets `num_cpus=1`: this is **safe**, since it is Ray's default made explicit (it documents
     the need and is where to right-size it). An actor never gets `num_cpus=1`: it needs one CPU to be
     placed but holds none while running, so a CPU held for life can leave other actors or tasks pending

@@ -65,6 +65,9 @@ class OutOfBandRefSerialization(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     No fix: whether to keep the refs inside Ray (an actor that holds them, a named actor) or to store
     the values is a design decision, and storing values changes what the reader receives. Setting
     `RAY_allow_out_of_band_object_ref_serialization=0` makes Ray raise on the cloudpickle path, which

@@ -75,6 +75,9 @@ class RayGetInLoop(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     A fix is offered only when the `ray.get` has exactly one positional argument (no `timeout`) and is
     the whole element of a comprehension or the whole value in a one-statement `for` body:
 
@@ -106,6 +109,13 @@ class RayGetInLoop(Rule):
     `while` and `async for` loops, code in coroutines, timeouts, dict comprehensions, a `ray.get`
     nested inside a larger element, loops in class bodies, and tasks whose arguments read the
     collection being filled.
+
+    One `ray.get` on a list returns one value per ref, so each fetched ref must be one object: no fix
+    when it comes from a task or actor method with `num_returns` other than one (in `@ray.remote`,
+    `.options(...)` or `@ray.method`), which gives a list of refs; unsafe when raylint cannot trace the
+    ref back to its submission (a parameter, an imported or inherited callee). Unsafe too when the loop
+    calls an actor that may run calls concurrently (an async actor, `max_concurrency`, a handle raylint
+    cannot trace to `Actor.remote()`): submitted together, its calls may run in another order.
 
     ## Options
     None.
@@ -183,14 +193,16 @@ class RayGetInLoop(Rule):
 
     def _several_returns(self, submission: ast.Call, argument: ast.AST, loops, site: CallSite) -> bool:
         """`a, b = f.remote()` or `pair = g.options(num_returns=2).remote()`: the iteration holds a list of
-        refs, not one ref it waits for right away."""
-        if argument is not submission:
-            for loop in loops:
-                for _value, statement in self.analysis.loops.assignments(loop).get(_base_name(argument), []):
-                    if isinstance(statement, ast.Assign) and any(
-                        isinstance(t, (ast.Tuple, ast.List)) for t in statement.targets
-                    ):
-                        return True
+        refs, not one ref it waits for right away. `ray.get(pair.remote(i))` itself still waits for each
+        task in turn, whatever it returns: that one fires (and its fix knows about `num_returns`)."""
+        if argument is submission:
+            return False
+        for loop in loops:
+            for _value, statement in self.analysis.loops.assignments(loop).get(_base_name(argument), []):
+                if isinstance(statement, ast.Assign) and any(
+                    isinstance(t, (ast.Tuple, ast.List)) for t in statement.targets
+                ):
+                    return True
         count = _num_returns(submission.func.value)
         if count is None:
             target = self.analysis.names.submission_target(submission.func.value, site.scope)

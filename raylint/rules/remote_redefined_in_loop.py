@@ -53,12 +53,16 @@ class RemoteRedefinedInLoop(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     The fix moves a decorated `def` or `class` to module level, just above the top-level statement that
     held it. It is offered only when the definition reads no local of the enclosing functions (no
     closure, no loop variable, no `self`), its name is bound nowhere else in its scope nor at module
     level, and its decorators, defaults and bases are plain expressions evaluated the same once as on
     every iteration. It is safe when every other name the definition reads is an import, a module-level
-    `def`/`class` or a module-level constant; otherwise it is unsafe: Ray pickles a function's globals
+    constant, or a module-level `def`/`class` whose attributes nothing assigns and whose own globals are
+    safe in the same way, and no function rebinds any of them through `global`; otherwise it is unsafe: Ray pickles a function's globals
     when it first exports it, so a hoisted definition sees a global's value from its first use instead
     of from each iteration.
 

@@ -52,6 +52,9 @@ class TaskReturnsPutRef(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     The fix rewrites the task and its callers together: `return ray.put(v)` becomes `return v`, and each
     caller's `ray.get(task.remote(...))` (also over a list or a list comprehension of submissions)
     becomes `task.remote(...)`. The task's own ref now leads to the value the inner ref led to, so

@@ -47,6 +47,9 @@ class TinyTaskFanout(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     The fix is always **unsafe**. It adds, next to the task, a chunk-size constant
     (`DOUBLE_CHUNK_SIZE = 10_000`) and a batched task with the same options (`double_batch`), submits one
     task per chunk and flattens the results back, so the `ray.get` still gives one value per element, in

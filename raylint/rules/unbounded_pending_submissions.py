@@ -50,6 +50,9 @@ class UnboundedPendingSubmissions(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     No fix: the window size depends on task sizes and memory, and what to do with finished results is
     the program's choice. Keep at most N refs in flight with `ray.wait`, as above.
 

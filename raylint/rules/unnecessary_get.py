@@ -45,6 +45,9 @@ class UnnecessaryGet(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     The fix deletes the `ray.get` and passes the ref at every use: when the ref is a local name that is not
     rebound before the last use, that name; otherwise the ref expression is bound first to a fresh name
     (`features_ref = extract.remote(path)`). It is **safe** in a function: every use is a top-level
@@ -53,6 +56,15 @@ class UnnecessaryGet(Rule):
     where the consumer's result is fetched, not at the `ray.get`. The fix assumes the producer does not
     itself return an ObjectRef (RAY103 reports tasks that return `ray.put` refs). At module level the fix is
     **unsafe**: the name disappears, and another module may import it.
+
+    The `ray.get` is also a barrier, so the fix is **unsafe** when the function does anything observable
+    after it before it waits for a consumer's result: any call other than a submission, a Ray call, a pure
+    builtin or a local list's `append`; a compound statement; returning without waiting (the caller goes
+    on). The producer may write a file the driver then reads, and its error used to stop the function
+    before those statements ran. It is also unsafe when the get or a consumer sits in a `try` or `with`:
+    the producer's error would leave (or enter) that handler, and when raylint cannot trace the ref to
+    its submission or a consumer is imported from a module it does not index. No fix when the producer has `num_returns` other than one: a task receives a list of
+    refs as refs, not as the values `ray.get` returned.
 
     ## Options
     None.

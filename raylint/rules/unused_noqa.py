@@ -38,6 +38,9 @@ class UnusedNoqa(Rule):
     ```
 
     ## Fix safety
+    Safe and unsafe mean what [Fix safety](../fix-safety.md) defines for every rule: a fix is safe only
+    when the analysis sees everything that could change the outcome.
+
     The fix is **safe**: it only edits a comment. It removes the unused codes and keeps the others
     (`# noqa: F401, RAY001` becomes `# noqa: F401`); when no code is left it removes the directive,
     keeping a comment after it (`# noqa: RAY001  # type: ignore` becomes `# type: ignore`) or the

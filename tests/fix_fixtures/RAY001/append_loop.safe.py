@@ -37,7 +37,8 @@ def tuple_target_and_iterable(a, b):
 
 
 def wait_for_each(stores, keys):
-    ray.get([store.put.remote(k, 0) for k, store in zip(keys, stores)])
+    for k, store in zip(keys, stores):
+        ray.get(store.put.remote(k, 0))
 
 
 def loop_variable_reused_later(xs):

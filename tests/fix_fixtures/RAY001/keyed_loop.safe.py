@@ -27,8 +27,8 @@ def pending_refs(configs):
     results = dict()
     # `results_refs` is taken: the dict of refs gets another name
     results_refs = None
-    results_refs_2 = {name: ref for name, ref in pending.items()}
-    results.update(zip(results_refs_2, ray.get(list(results_refs_2.values()))))
+    for name, ref in pending.items():
+        results[name] = ray.get(ref)
     return results, results_refs
 
 

@@ -22,7 +22,7 @@ def set_of_results(items):
 
 
 def refs_passed_in(refs):
-    return ray.get([r for r in refs if r is not None])
+    return [ray.get(r) for r in refs if r is not None]
 
 
 def by_index(items):

@@ -25,21 +25,23 @@ def inline_ref(path):
 
 
 def taken_name(path, rows_ref):
-    rows_ref_2 = load.remote(path)  # the rows
-    return clean.remote(rows_ref_2), rows_ref
+    rows: list = ray.get(load.remote(path))  # the rows
+    return clean.remote(rows), rows_ref
 
 
 SHARED = load.remote("shared.csv")
 
 
 def global_ref():
-    return clean.remote(SHARED)
+    rows = ray.get(SHARED)
+    return clean.remote(rows)
 
 
 def in_a_loop(paths):
     out = []
     for ref in [load.remote(p) for p in paths]:
-        out.append(clean.remote(ref))
+        rows = ray.get(ref)
+        out.append(clean.remote(rows))
     return out
 
 
@@ -49,10 +51,10 @@ def only_statement(paths):
 
 
 def multiline(path):
-    rows_ref = load.remote(
+    rows = ray.get(load.remote(
         path,
-    )
-    return [clean.remote(rows_ref, k) for k in range(3)]
+    ))
+    return [clean.remote(rows, k) for k in range(3)]
 
 
 module_rows = ray.get(load.remote("a.csv"))
