@@ -45,6 +45,12 @@ def lsp_position(lines: Sequence[str], location: Location, encoding: str = "utf-
     return line, code_units(lines[line][: location.column - 1], encoding)
 
 
+def lint_document(source: str, path: str, settings: Settings) -> List[Diagnostic]:
+    """The findings the editor shows for a document; excluded files stay silent, as they are absent from
+    `raylint check .`."""
+    return api.check_text(source, path, settings, force_exclude=True).diagnostics
+
+
 def build_server():
     """The pygls server with raylint's features registered; raises MissingDependency without pygls."""
     try:
@@ -89,8 +95,7 @@ def build_server():
         lines = split_lines(document.source)
         settings = settings_for(document.path) if _is_python(document) else None
         if settings is not None:
-            # Excluded files stay silent in the editor, as they are absent from `raylint check .`.
-            findings = api.check_text(document.source, document.path, settings, force_exclude=True).diagnostics
+            findings = lint_document(document.source, document.path, settings)
         published[uri] = (document.version, lines, findings)
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
             uri=uri, version=document.version, diagnostics=[to_lsp(lines, d) for d in findings],
