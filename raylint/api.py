@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from raylint import config as config_module
+from raylint import config as config_module, prefilter
 from raylint.cache import ResultCache, content_key, settings_key
 from raylint.discovery import discover, is_excluded
 from raylint.engine import (
@@ -114,7 +114,8 @@ def check(
     files, problems = discover(paths, settings, force_exclude=force_exclude)
     cache = None
     if use_cache:
-        key = settings_key(sorted(enabled), _frozen(options.rule_settings), ignore_noqa)
+        # the prefilter leaves syntax errors of files without Ray content unreported: a key of its own
+        key = settings_key(sorted(enabled), _frozen(options.rule_settings), ignore_noqa, prefilter.enabled())
         cache = ResultCache(settings.cache_dir, key)
     project = lint_project(files, options, jobs=jobs, cache=cache, progress=progress)
     outcome = CheckResult([], len(files), 0.0)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
+from raylint import prefilter
 from raylint.context import FileContext
 from raylint.ftypes import Diagnostic, Location
 from raylint.project_index import ProjectIndex, RemoteSummary, summarize
@@ -111,6 +112,12 @@ def lint_source(
     """Lint one file's text. `index` answers imported remote names (and records what was asked)."""
     if data is None:
         data = source.encode("utf-8", "surrogatepass")
+    run_codes = options.enabled
+    if prefilter.enabled():
+        # Not parsed when no rule can report: its syntax errors are left to Python and Ruff (README).
+        run_codes, defines_remotes = prefilter.rules_that_may_report(source, options.enabled - {UNUSED_NOQA})
+        if not run_codes and not defines_remotes:
+            return _without_findings(source, path, options, data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -120,16 +127,14 @@ def lint_source(
     except (ValueError, RecursionError, MemoryError) as error:
         return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")])
     if not _RAY_IMPORT.search(data):
-        # Without Ray nothing fires, so any directive naming an enabled rule is unused.
-        judge = UNUSED_NOQA in options.enabled and not options.ignore_noqa and _NOQA.search(data)
-        return FileResult(path, _suppress([], source, path, options) if judge else [])
+        return _without_findings(source, path, options, data)
     index = index.fresh() if index is not None else ProjectIndex()
     extra_loaders = options.rule_settings.get("RAY005", {}).get("extra-loaders", ())
     context = FileContext(path, source, tree, module_name, index, extra_loaders)
     findings: List[Diagnostic] = []
     classes = rule_classes()
     # a module that never imports ray (the text check can be fooled by a comment) has no Ray calls
-    for code in sorted(options.enabled) if context.names.imports_ray else ():
+    for code in sorted(run_codes) if context.names.imports_ray else ():
         rule = classes[code](context, options.rule_settings.get(code))
         rule.run()
         findings.extend(rule.findings)
@@ -137,6 +142,12 @@ def lint_source(
     if findings or UNUSED_NOQA in options.enabled:
         findings = _suppress(findings, source, path, options)
     return FileResult(path, findings, summaries, tuple(sorted(index.queries)), tuple(context.fix_errors))
+
+
+def _without_findings(source: str, path: str, options: LintOptions, data: bytes) -> FileResult:
+    """A file where no rule reports: any directive naming an enabled rule is unused."""
+    judge = UNUSED_NOQA in options.enabled and not options.ignore_noqa and _NOQA.search(data)
+    return FileResult(path, _suppress([], source, path, options) if judge else [])
 
 
 def _suppress(findings: List[Diagnostic], source: str, path: str, options: LintOptions) -> List[Diagnostic]:
