@@ -106,16 +106,21 @@ def check(
     preview: Optional[bool] = None,
     progress: Optional[Progress] = None,
     ignore_noqa: bool = False,
+    fix_edits: bool = True,
 ) -> CheckResult:
-    """Discover, lint, filter and optionally fix: what `raylint check` and `raylint fix` do before printing."""
+    """Discover, lint, filter and optionally fix: what `raylint check` and `raylint fix` do before printing.
+    Without `fix_edits` (and without `fix`), a finding's fix has no edits, only its applicability and title:
+    building every edit costs more than the check itself."""
     started = time.perf_counter()
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview)
-    options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa)
+    options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa,
+                          plan_fixes=fix is None and not fix_edits)
     files, problems = discover(paths, settings, force_exclude=force_exclude)
     cache = None
     if use_cache:
         # the prefilter leaves syntax errors of files without Ray content unreported: a key of its own
-        key = settings_key(sorted(enabled), _frozen(options.rule_settings), ignore_noqa, prefilter.enabled())
+        key = settings_key(sorted(enabled), _frozen(options.rule_settings), ignore_noqa, prefilter.enabled(),
+                           options.plan_fixes)
         cache = ResultCache(settings.cache_dir, key)
     project = lint_project(files, options, jobs=jobs, cache=cache, progress=progress)
     outcome = CheckResult([], len(files), 0.0)
@@ -149,6 +154,7 @@ def check_text(
     fix: Optional[FixRequest] = None,
     preview: Optional[bool] = None,
     ignore_noqa: bool = False,
+    fix_edits: bool = True,
 ) -> CheckResult:
     """Lint `source` as if it were the file `filename`, which is never read nor written and need not exist:
     what `--stdin-filename` and the language server do. Per-file-ignores apply to `filename`, and with
@@ -160,7 +166,8 @@ def check_text(
         return CheckResult([], 0, time.perf_counter() - started)
     ignored = config_module.ignored_for_file(settings, Path(path))
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview) - ignored
-    options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa)
+    options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa,
+                          plan_fixes=fix is None and not fix_edits)
     module_name = _module_names([path])[path]
     result = lint_source(source, path, options, module_name)
     outcome = CheckResult([], 1, 0.0)

@@ -33,6 +33,8 @@ class LintOptions:
     enabled: FrozenSet[str]
     rule_settings: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     ignore_noqa: bool = False  # report what `# noqa` directives would silence (`noqa_row` still set)
+    # only whether each fix exists and its applicability, no edits: what `check` prints needs no more
+    plan_fixes: bool = False
 
 
 @dataclass
@@ -131,6 +133,7 @@ def lint_source(
     index = index.fresh() if index is not None else ProjectIndex()
     extra_loaders = options.rule_settings.get("RAY005", {}).get("extra-loaders", ())
     context = FileContext(path, source, tree, module_name, index, extra_loaders)
+    context.plan_fixes = options.plan_fixes
     findings: List[Diagnostic] = []
     classes = rule_classes()
     # a module that never imports ray (the text check can be fooled by a comment) has no Ray calls
