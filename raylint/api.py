@@ -155,11 +155,13 @@ def check_text(
     preview: Optional[bool] = None,
     ignore_noqa: bool = False,
     fix_edits: bool = True,
+    fix_rows: Optional[Tuple[int, int]] = None,
 ) -> CheckResult:
     """Lint `source` as if it were the file `filename`, which is never read nor written and need not exist:
     what `--stdin-filename` and the language server do. Per-file-ignores apply to `filename`, and with
     `force_exclude` an excluded name yields nothing. With `fix`, the fixed text is in `changes`; when
-    `fix.apply`, the caller uses that text instead of `source`, so the findings returned are those left in it."""
+    `fix.apply`, the caller uses that text instead of `source`, so the findings returned are those left in it.
+    Without `fix_edits`, fixes carry no edits except those of findings touching `fix_rows` (an editor's range)."""
     started = time.perf_counter()
     path = os.path.abspath(filename)
     if (force_exclude or settings.force_exclude) and is_excluded(path, settings):
@@ -167,7 +169,7 @@ def check_text(
     ignored = config_module.ignored_for_file(settings, Path(path))
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview) - ignored
     options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa,
-                          plan_fixes=fix is None and not fix_edits)
+                          plan_fixes=fix is None and not fix_edits, fix_rows=fix_rows)
     module_name = _module_names([path])[path]
     result = lint_source(source, path, options, module_name)
     outcome = CheckResult([], 1, 0.0)

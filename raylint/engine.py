@@ -35,6 +35,9 @@ class LintOptions:
     ignore_noqa: bool = False  # report what `# noqa` directives would silence (`noqa_row` still set)
     # only whether each fix exists and its applicability, no edits: what `check` prints needs no more
     plan_fixes: bool = False
+    # with plan_fixes, the findings touching these rows (1-based, inclusive) still get their fix built:
+    # an editor's code action needs the edits of one range only
+    fix_rows: Optional[Tuple[int, int]] = None
 
 
 @dataclass
@@ -133,7 +136,7 @@ def lint_source(
     index = index.fresh() if index is not None else ProjectIndex()
     extra_loaders = options.rule_settings.get("RAY005", {}).get("extra-loaders", ())
     context = FileContext(path, source, tree, module_name, index, extra_loaders)
-    context.plan_fixes = options.plan_fixes
+    context.plan_fixes, context.fix_rows = options.plan_fixes, options.fix_rows
     findings: List[Diagnostic] = []
     classes = rule_classes()
     # a module that never imports ray (the text check can be fooled by a comment) has no Ray calls

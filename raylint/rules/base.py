@@ -83,7 +83,7 @@ class Rule:
         """Record a finding spanning `node`; `fix` builds its Fix (a fixer from raylint.fixers)."""
         start, end = self.analysis.span(node)
         if fix is not None:
-            fix = self._plan_fix(fix) if getattr(self.analysis, "plan_fixes", False) else self._build_fix(fix)
+            fix = self._plan_fix(fix) if self._plans(start.row, end.row) else self._build_fix(fix)
         self.findings.append(
             Diagnostic(
                 code=self.code,
@@ -98,6 +98,13 @@ class Rule:
                 fix=fix,
             )
         )
+
+    def _plans(self, first: int, last: int) -> bool:
+        """Whether this finding's fix is only planned: the run wants no edits, or none on these rows."""
+        if not getattr(self.analysis, "plan_fixes", False):
+            return False
+        rows = getattr(self.analysis, "fix_rows", None)
+        return rows is None or last < rows[0] or first > rows[1]
 
     def _plan_fix(self, builder: Callable[[], Optional[Fix]]) -> Optional[Fix]:
         """Whether a fix exists and how applicable it is, without its edits (`raylint check` needs no more):
