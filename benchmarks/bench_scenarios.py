@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+CPU_SECONDS: List[float] = []  # of every subprocess run, in order
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 # The issue's targets: a limit in seconds, a ratio to ruff, or a peak memory in MB.
@@ -117,7 +119,9 @@ def _tree_rss(root: int) -> int:
 
 
 def run_process(cmd: List[str], cwd: str, env: Dict[str, str], timeout: float) -> Tuple[Optional[float], int, str]:
-    """(wall seconds or None on timeout, peak summed RSS in bytes, stdout)."""
+    """(wall seconds or None on timeout, peak summed RSS in bytes, stdout). The CPU seconds of the run and
+    its children are added to CPU_SECONDS: on a shared machine they vary less than the wall time."""
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
@@ -139,6 +143,8 @@ def run_process(cmd: List[str], cwd: str, env: Dict[str, str], timeout: float) -
         done.set()
         return None, peak[0], ""
     elapsed = time.perf_counter() - start
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU_SECONDS.append(cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime)
     done.set()
     sampler.join()
     if proc.returncode not in (0, 1):
@@ -164,13 +170,16 @@ class Bench:
         self.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), self.env.get("PYTHONPATH")]))
 
     def times(self, make_cmd: Callable[[int], List[str]], before: Callable[[int], None] = lambda i: None):
+        """(wall seconds of each run or None on a timeout, peak memory, outputs); self.cpu: CPU seconds."""
         walls, peaks, outputs = [], [], []
+        self.cpu = []
         for i in range(self.repeat):
             before(i)
             wall, peak, out = run_process(make_cmd(i), self.workdir, self.env, self.timeout)
             if wall is None:
                 return None, max(peaks + [peak]), outputs
             walls.append(wall)
+            self.cpu.append(CPU_SECONDS[-1])
             peaks.append(peak)
             outputs.append(out)
         return walls, max(peaks), outputs
@@ -184,8 +193,10 @@ def _fmt(walls: Optional[List[float]]) -> str:
     return f"{min(walls):.3f}-{max(walls):.3f} s"
 
 
-def report(name: str, walls, peak: int, ruff_walls, extra: str = "") -> None:
+def report(name: str, walls, peak: int, ruff_walls, extra: str = "", cpu=None) -> None:
     ratio = ""
+    if cpu:
+        extra = f"  cpu {_fmt(cpu)}{extra}"
     if walls is not None and ruff_walls:
         ratio = f"{statistics.median(walls) / statistics.median(ruff_walls):.2f}x ruff"
     print(f"{name:13} raylint {_fmt(walls):>15}  ruff {_fmt(ruff_walls):>15}  {ratio:>11}  "
@@ -214,15 +225,17 @@ def bench_ray(bench: Bench, ray_dir: Path, only) -> None:
         bench.env["RAYLINT_CACHE_DIR"] = caches[i]
 
     cold, cold_peak, _ = bench.times(lambda i: raylint_cmd(*check), fresh_cache)
+    cold_cpu = bench.cpu
     ruff_cold, _, _ = bench.times(lambda i: ruff_cmd(*ruff, "--no-cache"))
     if "ray-cold" in only:
-        report("ray-cold", cold, cold_peak, ruff_cold)
+        report("ray-cold", cold, cold_peak, ruff_cold, cpu=cold_cpu)
     if "ray-warm" in only:
         warm, warm_peak, _ = bench.times(lambda i: raylint_cmd(*check), fresh_cache)
+        warm_cpu = bench.cpu
         ruff_cache = ["--cache-dir", os.path.join(tmp, "ruff-cache")]
         run_process(ruff_cmd(*ruff, *ruff_cache), tmp, bench.env, bench.timeout)
         ruff_warm, _, _ = bench.times(lambda i: ruff_cmd(*ruff, *ruff_cache))
-        report("ray-warm", warm, warm_peak, ruff_warm)
+        report("ray-warm", warm, warm_peak, ruff_warm, cpu=warm_cpu)
     bench.env.pop("RAYLINT_CACHE_DIR", None)
 
 
@@ -234,11 +247,12 @@ def bench_file(bench: Bench, name: str, path: str, fix: bool) -> Optional[List[f
         ours = raylint_cmd("check", path, "--no-cache", "--output-format", "concise", "--quiet")
         theirs = ruff_cmd("check", path, "--isolated", "--no-cache", "--exit-zero", "--output-format", "concise")
     walls, peak, outputs = bench.times(lambda i: ours)
+    cpu = bench.cpu
     ruff_walls, _, _ = bench.times(lambda i: theirs)
     found = ""
     if outputs and not fix:
         found = f"  ({sum(1 for line in outputs[0].splitlines() if ': RAY' in line):,} findings)"
-    report(name, walls, peak, ruff_walls, found)
+    report(name, walls, peak, ruff_walls, found, cpu=cpu)
     return walls
 
 

@@ -59,6 +59,9 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
     "venv",
 )
 
+# The files a directory walk lints (Ruff's `include`); YAML and shell files only when they are Ray configs.
+DEFAULT_INCLUDE: Tuple[str, ...] = ("*.py", "*.pyi", "*.ipynb", "*.yaml", "*.yml", "*.sh", "*.bash")
+
 PerFileIgnores = Tuple[Tuple[str, Tuple[str, ...]], ...]
 
 
@@ -78,6 +81,8 @@ class Settings:
     ignore: Tuple[str, ...] = ()
     exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: Tuple[str, ...] = ()
+    include: Tuple[str, ...] = DEFAULT_INCLUDE
+    extend_include: Tuple[str, ...] = ()
     per_file_ignores: PerFileIgnores = ()
     respect_gitignore: bool = True
     force_exclude: bool = False
@@ -287,11 +292,13 @@ _KEYS: Dict[str, Tuple[str, Callable[[_Table, str, Any], Any]]] = {
     "cache-dir": ("cache_dir", _path),
     "exclude": ("exclude", _glob_list),
     "extend-exclude": ("extend_exclude", _glob_list),
+    "extend-include": ("extend_include", _glob_list),
     "extend-per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "extend-select": ("extend_select", _selector_list),
     "fixable": ("fixable", _selector_list),
     "force-exclude": ("force_exclude", _boolean),
     "ignore": ("ignore", _selector_list),
+    "include": ("include", _glob_list),
     "per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "preview": ("preview", _boolean),
     "respect-gitignore": ("respect_gitignore", _boolean),

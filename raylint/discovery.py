@@ -1,4 +1,5 @@
-"""Which files to lint: walk the given paths for Python sources, honouring exclude globs and .gitignore files.
+"""Which files to lint: walk the given paths for Python sources and Ray cluster configs, honouring exclude
+globs and .gitignore files.
 
 Excluded directories are pruned while walking, so a large ignored tree (a virtualenv, node_modules) costs
 one pattern match rather than a match per file inside it.
@@ -13,10 +14,11 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from pathspec import GitIgnoreSpec
 
-from raylint.config import Settings
+from raylint.config import DEFAULT_INCLUDE, Settings
+from raylint.configs import config_kind, mentions_ray_cluster
 
-# Jupyter notebooks are linted by default, as in Ruff.
-SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
+# What the default `include` globs match, tested without pattern matching (the common case).
+_DEFAULT_SUFFIXES = tuple(glob[1:] for glob in DEFAULT_INCLUDE)
 
 _NEEDS_SLASHES = os.sep != "/"
 
@@ -95,6 +97,8 @@ class _Walker:
     def __init__(self, settings: Settings, force_exclude: bool):
         self.root = os.path.abspath(settings.root)
         self.exclude = GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
+        include = (*settings.include, *settings.extend_include)
+        self.include = None if include == DEFAULT_INCLUDE else GitIgnoreSpec.from_lines(include)
         self.respect_gitignore = settings.respect_gitignore
         self.force_exclude = force_exclude
         self.files: Dict[str, Path] = {}
@@ -141,14 +145,31 @@ class _Walker:
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
-                is_source = not is_dir and entry.name.endswith(SOURCE_SUFFIXES) and entry.is_file()
+                is_source = not is_dir and self._included(entry, base) and entry.is_file()
             except OSError:
                 continue
             if is_dir:
                 if not self._excluded(entry.path, True, base, ignores):
                     self._walk(entry.path, os.path.join(display, entry.name), base, ignores)
-            elif is_source and not self._excluded(entry.path, False, base, ignores):
+            elif is_source and not self._excluded(entry.path, False, base, ignores) and self._worth_linting(entry):
                 self.files.setdefault(entry.path, Path(display, entry.name))
+
+    def _included(self, entry: os.DirEntry, base: str) -> bool:
+        if self.include is None:
+            return entry.name.endswith(_DEFAULT_SUFFIXES)
+        return bool(self.include.match_file(_relative(entry.path, base)))
+
+    @staticmethod
+    def _worth_linting(entry: os.DirEntry) -> bool:
+        """Python always; a YAML file or shell script only when it mentions a Ray cluster (read only once
+        it is known not to be excluded)."""
+        if config_kind(entry.name) is None:
+            return True
+        try:
+            with open(entry.path, "rb") as handle:
+                return mentions_ray_cluster(handle.read())
+        except OSError:
+            return False
 
     def _enter(self, directory: str, names: Set[str], ignores: IgnoreStack) -> IgnoreStack:
         """The ignore stack inside `directory`: a repository top starts afresh, as git does for submodules."""

@@ -14,11 +14,12 @@ from io import BytesIO
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
 from raylint import prefilter
+from raylint.configs import config_kind, lint_config
 from raylint.context import FileContext
 from raylint.ftypes import Diagnostic, Location
 from raylint.project_index import ProjectIndex, RemoteSummary, summarize
 from raylint.registry import IO_ERROR, SYNTAX_ERROR, rule_classes, rule_info
-from raylint.suppression import apply_suppressions, parse_suppressions, with_noqa_rows
+from raylint.suppression import Suppressions, apply_suppressions, parse_suppressions, with_noqa_rows
 from raylint.unused_noqa import CODE as UNUSED_NOQA, unused_noqa
 
 # A module that never imports ray has no Ray calls; this finds every spelling of the import cheaply.
@@ -115,6 +116,9 @@ def lint_source(
     data: Optional[bytes] = None,
 ) -> FileResult:
     """Lint one file's text. `index` answers imported remote names (and records what was asked)."""
+    kind = config_kind(path, source)
+    if kind is not None:
+        return lint_config(source, path, options, kind)
     if data is None:
         data = source.encode("utf-8", "surrogatepass")
     run_codes = options.enabled
@@ -146,19 +150,22 @@ def lint_source(
         findings.extend(rule.findings)
     summaries = summarize(context)
     if findings or UNUSED_NOQA in options.enabled:
-        findings = _suppress(findings, source, path, options)
+        findings = suppress(findings, source, path, options)
     return FileResult(path, findings, summaries, tuple(sorted(index.queries)), tuple(context.fix_errors))
 
 
 def _without_findings(source: str, path: str, options: LintOptions, data: bytes) -> FileResult:
     """A file where no rule reports: any directive naming an enabled rule is unused."""
     judge = UNUSED_NOQA in options.enabled and not options.ignore_noqa and _NOQA.search(data)
-    return FileResult(path, _suppress([], source, path, options) if judge else [])
+    return FileResult(path, suppress([], source, path, options) if judge else [])
 
 
-def _suppress(findings: List[Diagnostic], source: str, path: str, options: LintOptions) -> List[Diagnostic]:
-    """Set each finding's `noqa_row`, judge unused directives (RAY900), then drop what directives silence."""
-    suppressions = parse_suppressions(source)
+def suppress(findings: List[Diagnostic], source: str, path: str, options: LintOptions,
+              suppressions: Optional[Suppressions] = None) -> List[Diagnostic]:
+    """Set each finding's `noqa_row`, judge unused directives (RAY900), then drop what directives silence.
+    `suppressions` are read from Python comments unless given (a config file's own reader finds them)."""
+    if suppressions is None:
+        suppressions = parse_suppressions(source)
     findings = with_noqa_rows(findings, suppressions)
     if options.ignore_noqa:
         return sorted(findings, key=Diagnostic.sort_key)

@@ -7,6 +7,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Callable, FrozenSet, List, Optional
 
+from raylint.configs import config_kind, config_parses
 from raylint.engine import FileResult, LintOptions, lint_source
 from raylint.fixers.base import apply_edits
 from raylint.ftypes import Diagnostic
@@ -66,7 +67,7 @@ def fix_text(
         errors.extend(result.fix_errors)
         applicable = [d for d in result.diagnostics if policy.applies(d) and (keep is None or keep(source, d))]
         chosen, duplicates = _non_overlapping(applicable)
-        chosen, dropped = _parsing_subset(source, chosen)
+        chosen, dropped = _parsing_subset(source, chosen, path)
         for diagnostic in dropped:
             errors.append(f"{path}: {diagnostic.code} fix dropped: fixed code does not parse")
         duplicates = [d for d in duplicates if any(d.fix.edits == c.fix.edits for c in chosen)]
@@ -99,15 +100,15 @@ def _non_overlapping(diagnostics: List[Diagnostic]):
     return chosen, duplicates
 
 
-def _parsing_subset(source: str, chosen: List[Diagnostic]):
+def _parsing_subset(source: str, chosen: List[Diagnostic], path: str = ""):
     """The fixes whose result parses. Usually all of them, checked with one parse; otherwise each fix is
     tried alone, those that break the code are dropped (and reported), and the others are kept together
     only if they still parse together (else the first alone; the rest are re-derived next pass)."""
-    if not chosen or _parses(apply_edits(source, [e for d in chosen for e in d.fix.edits])):
+    if not chosen or _parses(apply_edits(source, [e for d in chosen for e in d.fix.edits]), path):
         return chosen, []
-    good = [d for d in chosen if _parses(apply_edits(source, d.fix.edits))]
+    good = [d for d in chosen if _parses(apply_edits(source, d.fix.edits), path)]
     dropped = [d for d in chosen if d not in good]
-    if len(good) > 1 and not _parses(apply_edits(source, [e for d in good for e in d.fix.edits])):
+    if len(good) > 1 and not _parses(apply_edits(source, [e for d in good for e in d.fix.edits]), path):
         good = good[:1]
     return good, dropped
 
@@ -120,7 +121,10 @@ def _overlap(a, b) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def _parses(source: str) -> bool:
+def _parses(source: str, path: str = "") -> bool:
+    """Whether the fixed text still parses: as Python, or as the configuration file it is."""
+    if config_kind(path, source) is not None:
+        return config_parses(source, path)
     try:
         ast.parse(source)
     except (SyntaxError, ValueError):

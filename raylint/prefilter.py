@@ -46,6 +46,8 @@ RULE_WORDS: Dict[str, Tuple[str, ...]] = {
     "RAY110": ("init", REMOTE_WORD),  # a task or actor body, or code after `ray.init`
     "RAY111": (REMOTE_WORD,),  # a submission
     "RAY112": ("get",),  # a `ray.get` call
+    "RAY113": (REMOTE_WORD,),  # an actor method call
+    "RAY201": (),  # reads cluster configuration files only, never Python
 }
 
 

@@ -3,9 +3,11 @@ use its definition (its options, whether its body is trivial) when that module i
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set
 
+from raylint.actor_state import ActorState
 from raylint.cost import is_trivial
 from raylint.ray_names import NOT_REMOTE, RemoteDef
 
@@ -22,6 +24,8 @@ class RemoteSummary:
     streaming: bool
     trivial: bool
     trivial_methods: FrozenSet[str]
+    # methods of a one-call-at-a-time actor that use no actor state (RAY113)
+    stateless_methods: FrozenSet[str] = frozenset()
 
     def as_remote_def(self) -> RemoteDef:
         return RemoteDef(self.name, None, self.is_actor, None, {}, self.has_starstar, self.qualname, summary=self)
@@ -63,12 +67,16 @@ def summarize(context) -> List[RemoteSummary]:
     module_scope = context.walk.module_scope
     summaries = []
     bound_names = _module_level_names(module_scope)
+    state = ActorState(names, context.tree)
     for remote in names.remote_definitions():
         bound = _module_level_name(remote, bound_names)
         if bound is None:
             continue
         node = remote.node
-        trivial_methods = frozenset()
+        trivial_methods = stateless_methods = frozenset()
+        if (remote.is_actor and isinstance(node, ast.ClassDef)
+                and state.runs_one_call_at_a_time(node, remote.options, remote.has_starstar)):
+            stateless_methods = state.stateless_methods(node)
         if remote.is_actor and node is not None:
             body_scope = context.walk.scopes.get(id(node))
             trivial_methods = frozenset(
@@ -85,6 +93,7 @@ def summarize(context) -> List[RemoteSummary]:
                 trivial=(not remote.is_actor) and node is not None
                 and is_trivial(node, names, context.walk.scopes.get(id(node))),
                 trivial_methods=trivial_methods,
+                stateless_methods=stateless_methods,
             )
         )
     return summaries

@@ -29,6 +29,8 @@ _TABLE: Tuple[Tuple[str, str, str, str], ...] = (
     ("RAY110", "fork-in-ray-process", "fork_in_ray_process", "error"),
     ("RAY111", "unbounded-pending-submissions", "unbounded_pending_submissions", "warning"),
     ("RAY112", "blocking-poll-in-sync-actor", "blocking_poll_in_sync_actor", "warning"),
+    ("RAY113", "stateless-actor-fanout", "stateless_actor_fanout", "warning"),
+    ("RAY201", "head-node-runs-work", "head_node_runs_work", "warning"),
     ("RAY900", "unused-noqa", "unused_noqa", "warning"),
 )
 

@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from raylint import __version__, api
 from raylint.config import ConfigError, Settings, load_settings
+from raylint.configs import config_kind
 from raylint.fixing import FixPolicy
 from raylint.ftypes import Diagnostic, Location
 from raylint.registry import rule_info
@@ -98,7 +99,7 @@ def build_server():
         document = server.workspace.get_text_document(uri)
         findings: List[Diagnostic] = []
         lines = split_lines(document.source)
-        settings = settings_for(document.path) if _is_python(document) else None
+        settings = settings_for(document.path) if _is_checked(document) else None
         if settings is not None:
             findings = lint_document(document.source, document.path, settings)
         published[uri] = (document.version, lines, findings)
@@ -181,7 +182,7 @@ def build_server():
 
     def fix_all(uri: str, document) -> List[types.CodeAction]:
         """One action applying every safe fix, as `raylint fix --apply` would; none when nothing is fixable."""
-        settings = settings_for(document.path) if _is_python(document) else None
+        settings = settings_for(document.path) if _is_checked(document) else None
         if settings is None:
             return []
         request = api.FixRequest(FixPolicy(), apply=True)
@@ -204,8 +205,11 @@ def _offers_fix(diagnostic: Diagnostic) -> bool:
     return fix is not None and bool(fix.edits) and fix.applicability in ("safe", "unsafe")
 
 
-def _is_python(document) -> bool:
-    return document.language_id == "python" or str(document.path).endswith(_PYTHON_SUFFIXES)
+def _is_checked(document) -> bool:
+    """Python, or a file raylint reads as a Ray cluster config (YAML, shell), by its name."""
+    if document.language_id == "python" or str(document.path).endswith(_PYTHON_SUFFIXES):
+        return True
+    return config_kind(str(document.path), document.source) is not None
 
 
 def serve() -> None:

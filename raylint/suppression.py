@@ -74,22 +74,28 @@ def parse_noqa_comment(comment_text: str) -> Optional[NoqaDirective]:
 def parse_suppressions(source: str) -> Suppressions:
     """Read every directive in `source` and where each row's `# noqa` belongs."""
     comments, spans = _scan(source[1:] if source.startswith("\ufeff") else source)
+    return build_suppressions(comments, _row_targets(spans))
+
+
+def build_suppressions(comments: Iterable[Tuple[int, str, bool]], row_targets: Mapping[int, int]) -> Suppressions:
+    """Suppressions from (row, text from `#`, alone on its line) comments found by any reader (YAML and
+    shell files have their own), and the rows whose `# noqa` goes on another row."""
     lines: Dict[int, Optional[FrozenSet[str]]] = {}
     exemptions: List[NoqaDirective] = []
-    for comment in comments:
-        directive = parse_noqa_comment(comment.text)
+    for row, text, own_line in comments:
+        directive = parse_noqa_comment(text)
         if directive is not None:
-            lines[comment.row] = directive.codes
+            lines[row] = directive.codes
         # Ruff ignores a file-level directive that trails code: it must be on its own line.
-        if comment.own_line:
-            match = _FILE.search(comment.text)
-            exemption = _lex_directive(comment.text, match.end()) if match else None
+        if own_line:
+            match = _FILE.search(text)
+            exemption = _lex_directive(text, match.end()) if match else None
             if exemption is not None:
                 exemptions.append(exemption)
     return Suppressions(
         lines=MappingProxyType(lines),
         file_codes=_file_codes(exemptions),
-        row_targets=MappingProxyType(_row_targets(spans)),
+        row_targets=MappingProxyType(dict(row_targets)),
     )
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import List, Set, Tuple
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Python sources, and the cluster configs RAY201 reads (the marker is a YAML or shell comment there).
+FIXTURE_SUFFIXES = (".py", ".yaml", ".yml", ".sh")
 MARKER = re.compile(r"#\s*expect:\s*(.+?)\s*$")
 OPTIONS = re.compile(r"^#\s*fixture-options:\s*(\{.*\})\s*$")
 # Rules to run besides the fixture's own: RAY900 judges only the codes of rules that ran.
@@ -49,6 +51,6 @@ def fixture_cases() -> List[Tuple[str, Path]]:
     cases = []
     for rule_dir in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
         for entry in sorted(rule_dir.iterdir()):
-            if entry.suffix == ".py" or (entry.is_dir() and entry.name.startswith("project_")):
+            if entry.suffix in FIXTURE_SUFFIXES or (entry.is_dir() and entry.name.startswith("project_")):
                 cases.append((rule_dir.name, entry))
     return cases

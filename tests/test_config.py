@@ -21,8 +21,8 @@ CORE = {"RAY001", "RAY002", "RAY003", "RAY004", "RAY005"}
 EVERY_CODE = set(registry.codes())
 DEFAULT_CODES = {code for code, cls in registry.rule_classes().items() if cls.default_enabled and not cls.preview}
 SETTING_KEYS = (
-    "cache-dir, exclude, extend-exclude, extend-per-file-ignores, extend-select, fixable, force-exclude, "
-    "ignore, per-file-ignores, preview, respect-gitignore, select, unfixable, unsafe-fixes"
+    "cache-dir, exclude, extend-exclude, extend-include, extend-per-file-ignores, extend-select, fixable, "
+    "force-exclude, ignore, include, per-file-ignores, preview, respect-gitignore, select, unfixable, unsafe-fixes"
 )
 
 

@@ -114,3 +114,34 @@ def test_fix_hook_rewrites_the_file(run_hook):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "files were modified by this hook" in result.stdout
     assert (run_hook.project / "bad.py").read_text(encoding="utf-8") == CLEAN
+
+
+RAY_CLUSTER = """\
+apiVersion: ray.io/v1
+kind: RayCluster
+metadata:
+  name: demo
+spec:
+  headGroupSpec:
+    rayStartParams:
+      dashboard-host: "0.0.0.0"
+  workerGroupSpecs:
+    - groupName: workers
+      replicas: 2
+"""
+
+
+def test_check_hook_checks_a_kuberay_manifest(run_hook):
+    result = run_hook("raylint", {"cluster.yaml": RAY_CLUSTER})
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cluster.yaml:7:5" in result.stdout and "RAY201" in result.stdout
+
+
+def test_check_hook_passes_other_yaml_and_shell_files(run_hook):
+    # pre-commit's yaml and shell types also send these; none is a Ray config, none is read as Python.
+    files = {"deploy.yaml": "kind: Deployment\nspec: {replicas: 2}\n", ".clang-format": "BasedOnStyle: LLVM\n",
+             "build.sh": "#!/bin/sh\nmake all\n", "cluster.yaml": RAY_CLUSTER.replace('dashboard-host: "0.0.0.0"',
+                                                                                     'num-cpus: "0"')}
+    result = run_hook("raylint", files)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout

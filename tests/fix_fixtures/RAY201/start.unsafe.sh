@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Head and workers started by one script.
+set -e
+ray start --head --num-cpus=0 --port=6379 &&  echo started  # keep this comment
+ray start --head \
+    --num-cpus 0 \
+    --port=6380
+ssh head-2 'ray start --head --num-cpus=0'
+ssh head-3 "ray start --head --port=$PORT"
+for host in a b; do
+  ssh "$host" "ray start --address=$HEAD:6379"
+done
