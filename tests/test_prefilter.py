@@ -81,6 +81,14 @@ def test_a_syntax_error_in_a_file_with_ray_calls_is_reported(monkeypatch):
                                                   "RAY113"}),
     # identifiers are compared after NFKC normalization, as Python does: `ｒａｙ` is `ray`
     ("import \uff52\uff41\uff59\n\uff52\uff41\uff59.put(1)\n", {"RAY005", "RAY109"}),
+    # Ray's functions count only as `ray.get`, unless `ray` may be bound to another name
+    ("import ray\nd.get(1)  # a plain ray word may be anything: the filter stays open\n",
+     {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("import ray\nd.get(1)\nx = foo.ray.get\n", set()),
+    ("import ray as r\nr.get(x)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("from ray import get\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("import ray\nfetch = ray\nfetch.get(x)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("import ray\nray . \\\n  get(x)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
     # a word inside a longer identifier is not that identifier
     ("import ray\nremote_get = rayx.remoteness\n", set()),
 ])
