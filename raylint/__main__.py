@@ -1,3 +1,3 @@
-from raylint.cli import entry
+from raylint.entry import main
 
-entry()
+main()

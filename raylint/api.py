@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from raylint import config as config_module, prefilter
+from raylint import config as config_module, prefilter, workers
 from raylint.cache import ResultCache, content_key, settings_key
 from raylint.discovery import discover, is_excluded
 from raylint.engine import (
@@ -24,6 +23,7 @@ from raylint.engine import (
     lint_source,
     needs_relint,
     pseudo_finding,
+    with_noqa_warnings,
 )
 from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic
@@ -60,6 +60,8 @@ class CheckResult:
     results: Dict[str, FileResult] = field(default_factory=dict)
     changes: List[FileChange] = field(default_factory=list)
     errors: List[str] = field(default_factory=list)
+    # (path, row, reason) for each malformed `# noqa` directive, once each
+    noqa_warnings: List[Tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def fixed(self) -> int:
@@ -128,6 +130,7 @@ def check(
         ignored = config_module.ignored_for_file(settings, Path(result.path))
         result = replace(result, diagnostics=filter_codes(result.diagnostics, ignored))
         outcome.errors.extend(result.fix_errors)
+        outcome.noqa_warnings.extend((result.path, row, reason) for row, reason in result.noqa_warnings)
         if fix is not None and any(fix.policy.applies(d) for d in result.diagnostics):
             file_options = replace(options, enabled=options.enabled - ignored) if ignored else options
             result = _fix_file(result, file_options, fix, project, ignored, outcome)
@@ -171,9 +174,10 @@ def check_text(
     options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa,
                           plan_fixes=fix is None and not fix_edits, fix_rows=fix_rows)
     module_name = _module_names([path])[path]
-    result = lint_source(source, path, options, module_name)
+    result = with_noqa_warnings(lint_source(source, path, options, module_name), source)
     outcome = CheckResult([], 1, 0.0)
     outcome.errors.extend(result.fix_errors)
+    outcome.noqa_warnings.extend((path, row, reason) for row, reason in result.noqa_warnings)
     if fix is not None and any(fix.policy.applies(d) for d in result.diagnostics):
         fixed = fix_text(source, path, options, fix.policy, module_name, None, result)
         outcome.errors.extend(fixed.errors)
@@ -326,8 +330,7 @@ def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index:
         yield from map(_lint_job, jobs_list)
         return
     chunk = max(1, len(paths) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_lint_job, jobs_list, chunksize=chunk)
+    yield from workers.imap(_lint_job, jobs_list, jobs=jobs, chunksize=chunk)
 
 
 def _lint_job(job) -> FileResult:

@@ -2,21 +2,30 @@
 
 A file's findings can also depend on other files (remote functions it imports), so an entry keeps
 the project-index answers it relied on; it is reused only while those answers are unchanged.
+
+The cache directory may belong to someone else (in CI, whoever opened the pull request), so it is
+plain JSON, never pickle: loading it cannot run code. Every entry is checked against the shape of the
+result types before use, and anything unexpected is dropped, so a damaged cache only costs time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import os
-import pickle
 import tempfile
+import typing
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from raylint import __version__
 
-_FORMAT = 1
+# Bumped whenever the layout of an entry changes; a file of another format is ignored.
+_FORMAT = 2
+# Refuse to parse absurdly large cache files rather than exhaust memory on a planted one.
+_MAX_BYTES = 512 << 20
 
 
 def content_key(data: bytes) -> str:
@@ -39,20 +48,18 @@ def code_key() -> str:
     return digest.hexdigest()
 
 
+class CacheShapeError(ValueError):
+    """Cached data does not have the shape of the type it should decode to."""
+
+
 class ResultCache:
-    """path -> (content key, FileResult, index fingerprint), one pickle per configuration."""
+    """path -> (content key, (FileResult, index fingerprint)), one JSON file per configuration."""
 
     def __init__(self, directory: Path, key: str):
-        self.path = Path(directory) / __version__ / f"{key}.pickle"
+        self.path = Path(directory) / __version__ / f"{key}.json"
         self.entries: Dict[str, Tuple[str, object]] = {}
         self.dirty = False
-        try:
-            with open(self.path, "rb") as handle:
-                loaded = pickle.load(handle)
-            if isinstance(loaded, dict):
-                self.entries = loaded
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-            self.entries = {}
+        self.entries = _load(self.path)
 
     def get(self, path: str, content: str) -> Optional[object]:
         entry = self.entries.get(path)
@@ -68,14 +75,206 @@ class ResultCache:
         """Write atomically; a cache that cannot be written is not an error, just slower next time."""
         if not self.dirty:
             return
+        entries = {}
+        for path, (content, (result, fingerprint)) in self.entries.items():
+            try:
+                entries[path] = {"content": content, "result": encode(result),
+                                 "fingerprint": _encode_fingerprint(fingerprint)}
+            except CacheShapeError:
+                continue  # a result this codec cannot represent is simply not cached
+        text = json.dumps({"format": _FORMAT, "version": __version__, "entries": entries}, separators=(",", ":"))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             gitignore = self.path.parent.parent / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# Automatically created by raylint.\n*\n")
-            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".pickle")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
+            fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                os.replace(temporary, self.path)
+            except BaseException:
+                _remove(temporary)
+                raise
         except OSError:
             return
+
+
+def _load(path: Path) -> Dict[str, Tuple[str, object]]:
+    """The valid entries of the cache file at `path`; nothing at all when the file is not ours."""
+    try:
+        if path.is_symlink() or path.stat().st_size > _MAX_BYTES:
+            return {}
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("version") != __version__:
+        return {}
+    raw = data.get("entries")
+    if not isinstance(raw, dict):
+        return {}
+    from raylint.engine import FileResult  # the engine imports this module
+
+    entries = {}
+    for file, entry in raw.items():
+        try:
+            if not isinstance(entry, dict) or set(entry) != {"content", "result", "fingerprint"}:
+                raise CacheShapeError("entry")
+            content = _check(str, entry["content"])
+            result = decode(FileResult, entry["result"])
+            if result.path != file:
+                raise CacheShapeError("path")
+            entries[file] = (content, (result, _decode_fingerprint(entry["fingerprint"])))
+        except (CacheShapeError, RecursionError):
+            continue
+    return entries
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+# The codec: dataclasses become JSON objects field by field, guided by their type hints, so decoding
+# checks every field's type and builds only the classes it was asked for.
+
+
+def encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple, frozenset, set)):
+        items = [encode(item) for item in value]
+        return sorted(items, key=repr) if isinstance(value, (frozenset, set)) else items
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    raise CacheShapeError(f"cannot cache a {type(value).__name__}")
+
+
+def decode(kind: Any, data: Any) -> Any:
+    """`data` as an instance of the type `kind`, or CacheShapeError when it does not fit exactly."""
+    return _decoder(kind)(data)
+
+
+@lru_cache(maxsize=None)
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """A checking decoder for `kind`, built once per type: the warm run decodes thousands of entries."""
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin is typing.Union:
+        inner = [arg for arg in args if arg is not type(None)]
+        if len(inner) == 1 and len(args) == 2:
+            decode_inner = _decoder(inner[0])
+            return lambda data: None if data is None else decode_inner(data)
+        if not all(dataclasses.is_dataclass(arg) for arg in args):
+            raise CacheShapeError(f"cannot decode {kind!r}")
+        # a union of dataclasses: the first whose fields fit exactly
+        choices = [_decoder(arg) for arg in args]
+
+        def one_of(data):
+            for choice in choices:
+                try:
+                    return choice(data)
+                except CacheShapeError:
+                    continue
+            raise CacheShapeError(f"none of {kind!r}")
+
+        return one_of
+    if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+        parts = [_decoder(arg) for arg in args]
+
+        def fixed_tuple(data):
+            if type(data) is not list or len(data) != len(parts):
+                raise CacheShapeError("tuple")
+            return tuple(part(item) for part, item in zip(parts, data))
+
+        return fixed_tuple
+    if origin in (list, tuple, frozenset):
+        item_decoder = _decoder(args[0])
+
+        def sequence(data):
+            if type(data) is not list:
+                raise CacheShapeError("list")
+            return origin(item_decoder(item) for item in data)
+
+        return sequence
+    if dataclasses.is_dataclass(kind):
+        fields = [(name, _decoder(hint)) for name, hint in _hints(kind).items()]
+        names = {name for name, _ in fields}
+
+        def instance(data):
+            if type(data) is not dict or data.keys() != names:
+                raise CacheShapeError(kind.__name__)
+            return kind(**{name: field_decoder(data[name]) for name, field_decoder in fields})
+
+        return instance
+    if kind in (str, bool, int):
+        def scalar(data):
+            # `type(...) is`: a JSON true is not an int here, nor 1 a bool
+            if type(data) is not kind:
+                raise CacheShapeError(kind.__name__)
+            return data
+
+        return scalar
+    if kind is float:
+        def number(data):
+            if type(data) not in (int, float):
+                raise CacheShapeError("float")
+            return float(data)
+
+        return number
+    raise CacheShapeError(f"cannot decode {kind!r}")
+
+
+@lru_cache(maxsize=None)
+def _hints(kind: type) -> Dict[str, Any]:
+    hints = typing.get_type_hints(kind)
+    return {f.name: hints[f.name] for f in dataclasses.fields(kind) if f.init}
+
+
+def _check(kind: type, data: Any) -> Any:
+    if not isinstance(data, kind):
+        raise CacheShapeError(kind.__name__)
+    return data
+
+
+def _encode_fingerprint(fingerprint: Tuple) -> List:
+    """(name, RemoteSummary | NOT_REMOTE | None) pairs, as [name, kind, summary] triples."""
+    from raylint.project_index import CREATIONS, RemoteSummary
+    from raylint.ray_names import NOT_REMOTE
+
+    out = []
+    for name, answer in fingerprint:
+        if isinstance(answer, RemoteSummary):
+            out.append([name, "remote", encode(answer)])
+        elif name.startswith(CREATIONS) and isinstance(answer, tuple):
+            out.append([name, "creations", encode(answer)])
+        elif answer == NOT_REMOTE:
+            out.append([name, "not-remote", None])
+        elif answer is None:
+            out.append([name, "unknown", None])
+        else:
+            raise CacheShapeError("fingerprint")
+    return out
+
+
+def _decode_fingerprint(data: Any) -> Tuple:
+    from raylint.project_index import CREATIONS, RemoteSummary
+    from raylint.ray_names import NOT_REMOTE
+
+    out = []
+    for item in _check(list, data):
+        if not isinstance(item, list) or len(item) != 3:
+            raise CacheShapeError("fingerprint")
+        name, kind, summary = _check(str, item[0]), item[1], item[2]
+        if kind == "remote":
+            out.append((name, decode(RemoteSummary, summary)))
+        elif kind == "creations" and name.startswith(CREATIONS):
+            out.append((name, decode(Tuple[FrozenSet[str], ...], summary)))
+        elif kind in ("not-remote", "unknown") and summary is None:
+            out.append((name, NOT_REMOTE if kind == "not-remote" else None))
+        else:
+            raise CacheShapeError("fingerprint")
+    return tuple(out)

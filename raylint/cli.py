@@ -20,6 +20,7 @@ from raylint.discovery import DiscoveryError
 from raylint.engine import SourceError, decode_source, read_source
 from raylint.fixing import FixPolicy
 from raylint.init import InitError, init_project
+from raylint.noqa_warnings import format_warning as format_noqa_warning
 from raylint.registry import all_rules, code_for_name
 from raylint.rule_docs import rule_page
 from raylint.reporters import FORMATS, ReportContext, render, render_statistics
@@ -86,10 +87,11 @@ _FORMATS_WITH_EDITS = ("json", "json-lines", "sarif")
 def check(paths, select, extend_select, ignore, preview, unsafe_fixes, config_path, no_cache, jobs, force_exclude,
           exit_non_zero_on_fix, quiet, stdin_filename, output_format, output_file, statistics, exit_zero, fix,
           diff, add_noqa, ignore_noqa) -> None:
-    """Check PATHS (default: the current directory) for Ray anti-patterns.
+    """Check PATHS (default: the current directory) for Ray anti-patterns; `-` reads standard input.
 
     With --stdin-filename and --fix, the fixed source goes to standard output and the report to standard
     error (as in Ruff), so an editor can replace its buffer with the output."""
+    paths, stdin_filename = _dash_is_stdin(paths, stdin_filename)
     settings = _load_settings(config_path, stdin_filename)
     unsafe = _unsafe(unsafe_fixes, settings)
     request = None
@@ -102,6 +104,7 @@ def check(paths, select, extend_select, ignore, preview, unsafe_fixes, config_pa
     result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview,
                   stdin, progress, ignore_noqa, fix_edits=output_format in _FORMATS_WITH_EDITS)
     _report_errors(result)
+    _warn_if_nothing_checked(result, stdin)
     if add_noqa:
         _add_noqa(result)
     if diff:
@@ -109,7 +112,7 @@ def check(paths, select, extend_select, ignore, preview, unsafe_fixes, config_pa
         sys.exit(EXIT_FINDINGS if result.changes else EXIT_CLEAN)
     context = _context(result, output_format, output_file, quiet, unsafe, stdin)
     if statistics:
-        text = render_statistics(result.diagnostics, context)
+        text = render_statistics(result.diagnostics, context, output_format)
     else:
         text = render(output_format, result.diagnostics, context)
     if stdin is not None and fix:
@@ -128,7 +131,8 @@ def fix_command(paths, select, extend_select, ignore, preview, unsafe_fixes, con
     """Rewrite Ray anti-patterns in PATHS: show a diff, or write the files with --apply.
 
     With --stdin-filename the file on disk is never touched: the diff, or with --apply the whole fixed
-    source (unchanged when there is nothing to fix), goes to standard output."""
+    source (unchanged when there is nothing to fix), goes to standard output. `-` reads standard input."""
+    paths, stdin_filename = _dash_is_stdin(paths, stdin_filename)
     settings = _load_settings(config_path, stdin_filename)
     unsafe = _unsafe(unsafe_fixes, settings)
     request = api.FixRequest(_policy(settings, unsafe), apply=apply_)
@@ -137,6 +141,7 @@ def fix_command(paths, select, extend_select, ignore, preview, unsafe_fixes, con
     result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview,
                   stdin, progress)
     _report_errors(result)
+    _warn_if_nothing_checked(result, stdin)
     if stdin is not None and apply_:
         click.echo(_stdin_output(result, stdin), nl=False)
     elif not apply_:
@@ -187,6 +192,13 @@ def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no
     finally:
         if progress is not None:
             progress.close()
+
+
+def _dash_is_stdin(paths, stdin_filename: Optional[str]):
+    """`raylint check -` reads standard input, as in Ruff; it is then called `-` unless --stdin-filename names it."""
+    if "-" not in paths:
+        return paths, stdin_filename
+    return tuple(path for path in paths if path != "-"), stdin_filename or "-"
 
 
 class _Stdin(NamedTuple):
@@ -327,7 +339,16 @@ def _fix_summary(result, applied: bool, unsafe: bool) -> str:
     return line
 
 
+def _warn_if_nothing_checked(result, stdin) -> None:
+    """Ruff's warning: a directory without Python files is most likely the wrong one."""
+    if stdin is None and result.files_checked == 0 and not result.diagnostics:
+        click.echo("raylint: warning: No Python files found under the given path(s)", err=True)
+
+
 def _report_errors(result) -> None:
+    cwd = Path.cwd()
+    for path, row, reason in result.noqa_warnings:
+        click.echo(format_noqa_warning(_display(path, cwd), row, reason), err=True)
     for error in result.errors:
         click.echo(f"raylint: error: {error}", err=True)
 
@@ -428,6 +449,29 @@ def _progress(message: str) -> None:
 
 
 @main.command()
+@click.option("--address", help="The cluster's GCS address, HOST:PORT (default: $RAY_ADDRESS).")
+@click.option("--source", "sources", multiple=True, type=click.Path(exists=True),
+              help="Also analyse this directory and join each symptom to the code (repeatable).")
+@click.option("--output-format", type=click.Choice(["full", "json"]), default="full", show_default=True)
+@click.option("--since", "since_s", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Only tasks that ended (or were created) in the last SECONDS.")
+def doctor(address, sources, output_format, since_s) -> None:
+    """Read a running Ray cluster (read-only) and report the playbook's symptoms, DOC001-DOC007."""
+    from raylint.doctor.run import outcome
+
+    try:
+        start = Path(sources[0]) if sources else None
+        thresholds = load_settings(start=start.parent if start and start.is_file() else start).doctor
+    except ConfigError as error:
+        _fail(error)
+    code, text, messages = outcome(address, sources, since_s, thresholds, output_format)
+    click.echo(text, nl=False)
+    for message in messages:
+        click.echo(message, err=True)
+    sys.exit(code)
+
+
+@main.command()
 def server() -> None:
     """Run the Language Server over standard input and output (needs `pip install 'raylint[lsp]'`)."""
     from raylint.server import MissingDependency, serve
@@ -474,7 +518,16 @@ def _fail(error) -> None:
 
 
 def entry() -> None:
-    """Console-script entry point: an unexpected exception becomes one line on stderr and exit code 2."""
+    """The console-script target of installs made before `raylint.entry` existed: the same behaviour,
+    except that signals during the imports above are not covered."""
+    from raylint.entry import main as entry_main
+
+    entry_main()
+
+
+def run() -> None:
+    """Run the command line: an unexpected exception becomes one line on stderr and exit code 2.
+    Signals are handled around this, in `raylint.entry`."""
     try:
         main.main(prog_name="raylint")
     except SystemExit:

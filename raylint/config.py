@@ -19,6 +19,8 @@ from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Opti
 from pathspec import GitIgnoreSpec
 
 from raylint import registry
+from raylint.doctor import thresholds as doctor_thresholds
+from raylint.doctor.thresholds import Thresholds
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -92,6 +94,7 @@ class Settings:
     unsafe_fixes: Optional[bool] = None
     preview: bool = False
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    doctor: Thresholds = Thresholds()
 
 
 def find_config(start: Path) -> Optional[Path]:
@@ -131,25 +134,27 @@ def enabled_codes(
     preview: Optional[bool] = None,
 ) -> FrozenSet[str]:
     """The rules to run, with Ruff's precedence: `--select` replaces `select`; extend-select and ignore
-    apply config first, then CLI. `ALL` and prefixes only pick rules that are on by default and not in
-    preview; such a rule is enabled by naming its exact code or name. A preview rule runs only in
-    preview mode (`--preview` or `preview = true`), however it is selected."""
-    codes = _requested(settings, cli_select, cli_extend_select, cli_ignore)
-    if not (preview if preview is not None else settings.preview):
+    apply config first, then CLI. Prefixes only pick rules that are on by default and not in preview;
+    `ALL` also picks the preview rules in preview mode (as in Ruff). Other rules are enabled by naming
+    their exact code or name. A preview rule runs only in preview mode (`--preview` or
+    `preview = true`), however it is selected."""
+    in_preview = preview if preview is not None else settings.preview
+    codes = _requested(settings, cli_select, cli_extend_select, cli_ignore, in_preview)
+    if not in_preview:
         classes = registry.rule_classes()
         codes = {code for code in codes if not classes[code].preview}
     return frozenset(codes)
 
 
-def _requested(settings: Settings, cli_select, cli_extend_select, cli_ignore) -> Set[str]:
+def _requested(settings: Settings, cli_select, cli_extend_select, cli_ignore, preview: bool = False) -> Set[str]:
     if cli_select is not None:
-        codes = _selected(cli_select, "--select")
+        codes = _selected(cli_select, "--select", preview)
     elif settings.select is not None:
-        codes = _selected(settings.select, "select")
+        codes = _selected(settings.select, "select", preview)
     else:
         codes = {code for code, cls in registry.rule_classes().items() if _on_by_default(cls)}
-    codes |= _selected(settings.extend_select, "extend-select")
-    codes |= _selected(cli_extend_select, "--extend-select")
+    codes |= _selected(settings.extend_select, "extend-select", preview)
+    codes |= _selected(cli_extend_select, "--extend-select", preview)
     codes -= resolve_selectors(settings.ignore, "ignore")
     codes -= resolve_selectors(cli_ignore, "--ignore")
     return codes
@@ -287,9 +292,17 @@ def _per_file_ignores(table: _Table, key: str, value: Any) -> PerFileIgnores:
     return tuple(entries)
 
 
+def _doctor(table: _Table, key: str, value: Any) -> Thresholds:
+    try:
+        return doctor_thresholds.parse(value)
+    except doctor_thresholds.ThresholdError as error:
+        raise ConfigError(f"{table.where(key)}.{error}") from None
+
+
 # TOML key -> (Settings field, parser). per-file-ignores and extend-per-file-ignores share a field.
 _KEYS: Dict[str, Tuple[str, Callable[[_Table, str, Any], Any]]] = {
     "cache-dir": ("cache_dir", _path),
+    "doctor": ("doctor", _doctor),
     "exclude": ("exclude", _glob_list),
     "extend-exclude": ("extend_exclude", _glob_list),
     "extend-include": ("extend_include", _glob_list),
@@ -436,12 +449,17 @@ def _unknown_selector_hint(selector: str, classes: Mapping[str, Any]) -> str:
     return f"unknown rule selector {selector!r}{hint}; {expected}"
 
 
-def _selected(selectors: Iterable[str], where: str) -> Set[str]:
+def _selected(selectors: Iterable[str], where: str, preview: bool = False) -> Set[str]:
     codes: Set[str] = set()
     classes = registry.rule_classes()
     for selector in selectors:
         matched, exact = _match_selector(selector, where)
-        codes |= matched if exact else {code for code in matched if _on_by_default(classes[code])}
+        if exact:
+            codes |= matched
+        elif selector == "ALL" and preview:
+            codes |= {code for code in matched if _on_by_default(classes[code]) or classes[code].preview}
+        else:
+            codes |= {code for code in matched if _on_by_default(classes[code])}
     return codes
 
 

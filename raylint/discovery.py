@@ -37,7 +37,7 @@ def discover(
     arguments give relative paths). A file or directory named explicitly is used even when excluded,
     unless `force_exclude` (or `settings.force_exclude`) is set, as in Ruff; explicit files need not end
     in `.py`. Symlinked directories are followed, but a directory is never walked twice, so links cannot
-    loop. Raises DiscoveryError when an argument does not exist.
+    loop. An argument that does not exist is one of the problems, like an unreadable directory.
     """
     walker = _Walker(settings, force_exclude or settings.force_exclude)
     for argument in paths or ["."]:
@@ -111,7 +111,9 @@ class _Walker:
         try:
             is_dir = stat.S_ISDIR(os.stat(absolute).st_mode)
         except OSError as error:
-            raise DiscoveryError(f"raylint: {argument}: {error.strerror}") from None
+            # as in Ruff (E902): a finding for this path, and the other paths are still checked
+            self.problems.append((Path(argument), error.strerror or str(error)))
+            return
         if not is_dir and not self.force_exclude:
             self.files.setdefault(absolute, Path(argument))
             return

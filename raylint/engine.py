@@ -9,15 +9,15 @@ import codecs
 import re
 import tokenize
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
-from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple
+from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple, Union
 
-from raylint import prefilter
+from raylint import deep, prefilter
 from raylint.configs import config_kind, lint_config
 from raylint.context import FileContext
 from raylint.ftypes import Diagnostic, Location
-from raylint.project_index import ProjectIndex, RemoteSummary, summarize
+from raylint.project_index import CreationSites, ProjectIndex, RemoteSummary, summarize
 from raylint.registry import IO_ERROR, SYNTAX_ERROR, rule_classes, rule_info
 from raylint.suppression import Suppressions, apply_suppressions, parse_suppressions, with_noqa_rows
 from raylint.unused_noqa import CODE as UNUSED_NOQA, unused_noqa
@@ -47,9 +47,10 @@ class FileResult:
 
     path: str
     diagnostics: List[Diagnostic]
-    summaries: List[RemoteSummary] = field(default_factory=list)
+    summaries: List[Union[RemoteSummary, CreationSites]] = field(default_factory=list)
     index_queries: Tuple[str, ...] = ()
     fix_errors: Tuple[str, ...] = ()
+    noqa_warnings: Tuple[Tuple[int, str], ...] = ()  # (row, reason) of each malformed `# noqa`
 
 
 class SourceError(Exception):
@@ -119,6 +120,14 @@ def lint_source(
     kind = config_kind(path, source)
     if kind is not None:
         return lint_config(source, path, options, kind)
+    try:
+        return deep.call(_lint_source, source, path, options, module_name, index, data)
+    except deep.TooDeep as error:
+        return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"Failed to analyse {path}: {error}")])
+
+
+def _lint_source(source: str, path: str, options: LintOptions, module_name: str, index: Optional[ProjectIndex],
+                 data: Optional[bytes]) -> FileResult:
     if data is None:
         data = source.encode("utf-8", "surrogatepass")
     run_codes = options.enabled
@@ -133,7 +142,7 @@ def lint_source(
             tree = ast.parse(source, filename=path)
     except SyntaxError as error:
         return FileResult(path, [syntax_finding(path, source, error)])
-    except (ValueError, RecursionError, MemoryError) as error:
+    except (ValueError, MemoryError) as error:
         return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")])
     if not _RAY_IMPORT.search(data):
         return _without_findings(source, path, options, data)
@@ -190,7 +199,16 @@ def lint_path(path: str, options: LintOptions, module_name: str, index: Optional
         return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error.strerror or error}")])
     except SourceError as error:
         return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error}")])
-    return lint_source(source, path, options, module_name, index, data)
+    return with_noqa_warnings(lint_source(source, path, options, module_name, index, data), source, data)
+
+
+def with_noqa_warnings(result: FileResult, source: str, data: Optional[bytes] = None) -> FileResult:
+    """The result with the file's malformed `# noqa` directives, looked for only when it says `noqa`."""
+    if not _NOQA.search(data if data is not None else source.encode("utf-8", "surrogatepass")):
+        return result
+    from raylint.noqa_warnings import noqa_warnings  # only files that mention noqa pay for it
+
+    return replace(result, noqa_warnings=tuple(noqa_warnings(source)))
 
 
 def needs_relint(result: FileResult, index: ProjectIndex) -> bool:

@@ -11,6 +11,20 @@ from raylint.analysis import keyword_value, Loop, Scope
 # A value known to be big whose exact size cannot be computed (a loaded dataset, a pretrained model).
 LARGE = 1 << 60
 POINTER = 8
+# Calls whose result is big by type even when its size cannot be folded: an image, a tokenizer or model,
+# a dataset. Loaders (`torch.load`, `pickle.load`, `joblib.load`, readers) and any `.from_pretrained(...)`
+# count too; RAY002's `extra-large-calls` adds project-specific names.
+LARGE_OBJECT_CALLS = frozenset(
+    {
+        "PIL.Image.open",
+        "datasets.load_dataset",
+        "datasets.load_from_disk",
+        "datasets.Dataset.from_pandas",
+        "torch.load",
+        "pickle.load",
+        "joblib.load",
+    }
+)
 _MAX_DEPTH = 12
 
 _ITEMSIZE = {
@@ -202,6 +216,8 @@ class Estimator:
         if isinstance(func, ast.Attribute) and func.attr == "from_pretrained":
             return LARGE
         if self.loaders is not None and self.loaders.loader_name(call, scope) is not None:
+            return LARGE
+        if qual in LARGE_OBJECT_CALLS:
             return LARGE
         if qual is None:
             if isinstance(func, ast.Attribute) and func.attr in _SAME_SIZE_METHODS:

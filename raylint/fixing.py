@@ -7,6 +7,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Callable, FrozenSet, List, Optional
 
+from raylint import deep
 from raylint.configs import config_kind, config_parses
 from raylint.engine import FileResult, LintOptions, lint_source
 from raylint.fixers.base import apply_edits
@@ -58,7 +59,17 @@ def fix_text(
     keep: Optional[Callable[[str, Diagnostic], bool]] = None,
 ) -> FixOutcome:
     """Fix one file's text in passes; `result` is its findings when already known. `keep(source, d)`
-    can veto a fix that cannot be written back (a notebook fix crossing cells)."""
+    can veto a fix that cannot be written back (a notebook fix crossing cells). Code nested too deeply
+    to fix is left as it is, with an error naming the file."""
+    try:
+        return deep.call(_fix_text, source, path, options, policy, module_name, index, result, keep)
+    except deep.TooDeep as error:
+        if result is None:
+            result = lint_source(source, path, options, module_name, index)
+        return FixOutcome(source, result, [f"{path}: not fixed: {error}"], [])
+
+
+def _fix_text(source, path, options, policy, module_name, index, result, keep) -> FixOutcome:
     errors: List[str] = []
     codes: List[str] = []
     for _ in range(MAX_PASSES):

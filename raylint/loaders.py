@@ -29,6 +29,12 @@ LOADER_QUALNAMES = frozenset(
         "pyarrow.csv.read_csv",
         "pyarrow.json.read_json",
         "pyarrow.orc.read_table",
+        # images, one file each: a driver loop over many of them loads a dataset
+        "PIL.Image.open",
+        "cv2.imread",
+        "imageio.imread",
+        "imageio.v3.imread",
+        "skimage.io.imread",
     }
 )
 _FILE_READ_METHODS = ("read", "readlines")

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field, replace
 from json.decoder import scanstring
 from typing import Dict, List, Optional, Tuple
 
-from raylint.engine import FileResult, LintOptions, lint_source, pseudo_finding
+from raylint import deep
+from raylint.engine import FileResult, LintOptions, lint_source, pseudo_finding, syntax_finding
 from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic, Edit, Fix, Location
 from raylint.project_index import ProjectIndex
-from raylint.registry import IO_ERROR
+from raylint.registry import IO_ERROR, SYNTAX_ERROR
 
 NOTEBOOK_SUFFIX = ".ipynb"
 
@@ -207,6 +208,40 @@ def parse_notebook(data: bytes) -> Notebook:
     return Notebook(text, bom, cells, "".join(pieces), magics, boundary, placeholder)
 
 
+def _parse(text: str) -> None:
+    """Parse like the engine does: warnings hidden, deep code on the deep stack."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        deep.call(ast.parse, text)
+
+
+def _without_broken_cells(notebook: Notebook, path: str) -> Tuple[str, List[Diagnostic]]:
+    """The program with every cell that does not parse on its own blanked (rows kept), and one
+    `invalid-syntax` finding per such cell, in program rows. The program itself when it parses."""
+    try:
+        _parse(notebook.source)
+        return notebook.source, []
+    except (SyntaxError, ValueError, deep.TooDeep, MemoryError):
+        pass
+    parts = re.split(rf"^({re.escape(notebook.boundary)} \d+\n)", notebook.source, flags=re.M)
+    row = 1
+    findings: List[Diagnostic] = []
+    for position, part in enumerate(parts):
+        if position % 2 == 0 and part:
+            try:
+                _parse(part)
+            except SyntaxError as error:
+                finding = syntax_finding(path, part, error)
+                location = Location(finding.location.row + row - 1, finding.location.column)
+                findings.append(replace(finding, location=location, end_location=location, noqa_row=location.row))
+                parts[position] = "\n" * part.count("\n")
+            except (ValueError, deep.TooDeep, MemoryError) as error:
+                findings.append(pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}", row))
+                parts[position] = "\n" * part.count("\n")
+        row += part.count("\n")
+    return "".join(parts), findings
+
+
 def lint_notebook(data: bytes, path: str, options: LintOptions, module_name: str = "",
                   index: Optional[ProjectIndex] = None) -> FileResult:
     """Lint a notebook's bytes as one program; unreadable notebooks give one `io-error` finding."""
@@ -214,7 +249,12 @@ def lint_notebook(data: bytes, path: str, options: LintOptions, module_name: str
         notebook = parse_notebook(data)
     except NotebookError as error:
         return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error}")])
-    result = lint_source(notebook.source, path, options, module_name, index)
+    source, broken = _without_broken_cells(notebook, path)
+    result = lint_source(source, path, options, module_name, index)
+    if broken:
+        # Findings of the other cells stand; each broken cell gets its own `invalid-syntax` (as in Ruff).
+        kept = [d for d in result.diagnostics if d.code != SYNTAX_ERROR]
+        result = replace(result, diagnostics=sorted(kept + broken, key=Diagnostic.sort_key))
     # A notebook cannot be imported, so it defines nothing for the project index.
     return replace(result, diagnostics=[notebook.to_cells(d) for d in result.diagnostics], summaries=[])
 

@@ -4,8 +4,8 @@ use its definition (its options, whether its body is trivial) when that module i
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional, Set
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from raylint.actor_state import ActorState
 from raylint.cost import is_trivial
@@ -26,17 +26,39 @@ class RemoteSummary:
     trivial_methods: FrozenSet[str]
     # methods of a one-call-at-a-time actor that use no actor state (RAY113)
     stateless_methods: FrozenSet[str] = frozenset()
+    # Where it is defined (the `def`/`class` line and its last line), for `raylint doctor --source`;
+    # not compared, so moving a definition does not make the files that use it stale.
+    row: int = field(default=0, compare=False)
+    end_row: int = field(default=0, compare=False)
 
     def as_remote_def(self) -> RemoteDef:
         return RemoteDef(self.name, None, self.is_actor, None, {}, self.has_starstar, self.qualname, summary=self)
+
+
+@dataclass(frozen=True)
+class CreationSites:
+    """How one module submits or creates a remote defined in another module: the option keys of each
+    call site (`Cls.options(num_gpus=1).remote()` gives {"num_gpus"}, `.options(**res)` gives {"**"})."""
+
+    qualname: str
+    sites: Tuple[FrozenSet[str], ...]
+
+
+CREATIONS = "creations:"  # index key prefix: the creation sites of a remote, by its qualified name
 
 
 class ProjectIndex:
     """Qualified name -> RemoteSummary over the checked modules, recording which names each file
     asked for (a file's findings depend on those answers, which matters for the cache)."""
 
-    def __init__(self, summaries: Iterable[RemoteSummary] = (), modules: Iterable[str] = ()):
-        self._by_name: Dict[str, RemoteSummary] = {s.qualname: s for s in summaries}
+    def __init__(self, summaries: Iterable = (), modules: Iterable[str] = ()):
+        self._by_name: Dict[str, object] = {}
+        for summary in summaries:
+            if isinstance(summary, CreationSites):
+                key = CREATIONS + summary.qualname
+                self._by_name[key] = tuple(sorted(set(self._by_name.get(key, ())) | set(summary.sites), key=sorted))
+            else:
+                self._by_name[summary.qualname] = summary
         self._modules: FrozenSet[str] = frozenset(modules)
         self.queries: Set[str] = set()
 
@@ -45,9 +67,13 @@ class ProjectIndex:
         self.queries.add(qualname)
         return self.get(qualname)
 
+    def creation_sites(self, qualname: str) -> Tuple[FrozenSet[str], ...]:
+        """The option keys of each site in other checked modules that creates or submits `qualname`."""
+        return self.lookup(CREATIONS + qualname) or ()
+
     def get(self, qualname: str):
         found = self._by_name.get(qualname)
-        if found is None and qualname.rpartition(".")[0] in self._modules:
+        if found is None and not qualname.startswith(CREATIONS) and qualname.rpartition(".")[0] in self._modules:
             return NOT_REMOTE
         return found
 
@@ -59,13 +85,14 @@ class ProjectIndex:
         return other
 
 
-def summarize(context) -> List[RemoteSummary]:
-    """Summaries of the remote definitions bound at module level in one file."""
+def summarize(context) -> List[object]:
+    """Summaries of the remote definitions bound at module level in one file, and the creation sites of
+    remotes defined elsewhere."""
     names = context.names
     if not names.imports_ray:
         return []
     module_scope = context.walk.module_scope
-    summaries = []
+    summaries: List[object] = _creation_sites(context)
     bound_names = _module_level_names(module_scope)
     state = ActorState(names, context.tree)
     for remote in names.remote_definitions():
@@ -94,9 +121,33 @@ def summarize(context) -> List[RemoteSummary]:
                 and is_trivial(node, names, context.walk.scopes.get(id(node))),
                 trivial_methods=trivial_methods,
                 stateless_methods=stateless_methods,
+                row=getattr(node, "lineno", 0) or getattr(remote.report_node, "lineno", 0),
+                end_row=getattr(node, "end_lineno", 0) or getattr(remote.report_node, "end_lineno", 0),
             )
         )
     return summaries
+
+
+def _creation_sites(context) -> List[CreationSites]:
+    """`Cls.remote()` / `Cls.options(...).remote()` of a remote imported from another module."""
+    names = context.names
+    sites: Dict[str, List[FrozenSet[str]]] = {}
+    for site in context.walk.calls:
+        func = site.node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
+            continue
+        base, options_call = func.value, None
+        if isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute) and base.func.attr == "options":
+            base, options_call = base.func.value, base
+        value = names.value(base, site.scope)
+        if value is None or value.tag != "qual" or value.qual.startswith(("ray.", "builtins.")):
+            continue
+        qualname = value.qual
+        keys = frozenset()
+        if options_call is not None:
+            keys = frozenset(k.arg if k.arg is not None else "**" for k in options_call.keywords)
+        sites.setdefault(qualname, []).append(keys)
+    return [CreationSites(qualname, tuple(found)) for qualname, found in sites.items()]
 
 
 def _module_level_names(module_scope) -> Dict[Tuple[str, int], Tuple[int, str]]:

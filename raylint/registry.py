@@ -8,7 +8,8 @@ from typing import Dict, List, Tuple
 
 from raylint.ftypes import RuleInfo
 
-DOCS_URL = "https://raylint.readthedocs.io/en/latest/rules/{code}/"
+# A path in raylint's repository: the docs site is not hosted anywhere, so no link may pretend it is.
+DOCS_URL = "docs/rules/{code}.md"
 
 # code, name, module under raylint.rules, default level
 _TABLE: Tuple[Tuple[str, str, str, str], ...] = (

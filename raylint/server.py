@@ -78,7 +78,7 @@ def build_server():
 
     def to_lsp(lines: Sequence[str], diagnostic: Diagnostic):
         error = diagnostic.severity == "error"
-        url = diagnostic.url or rule_info(diagnostic.code).url
+        url = _absolute_docs_url(diagnostic.url or rule_info(diagnostic.code).url)
         return types.Diagnostic(
             range=to_range(lines, diagnostic.location, diagnostic.end_location),
             message=diagnostic.message,
@@ -215,3 +215,12 @@ def _is_checked(document) -> bool:
 def serve() -> None:
     """Run the server over standard input and output until the client says exit."""
     build_server().start_io()
+
+
+def _absolute_docs_url(url: Optional[str]) -> Optional[str]:
+    """An editor needs an absolute link: a repository path (the rule pages) becomes a file URI when this
+    raylint runs from a checkout that has the page, and is left out otherwise."""
+    if not url or "://" in url:
+        return url
+    page = Path(__file__).resolve().parent.parent / url
+    return page.as_uri() if page.is_file() else None

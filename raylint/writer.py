@@ -72,9 +72,12 @@ def _replace(path: str, data: bytes, info: os.stat_result) -> None:
             except OSError:
                 pass
         os.replace(temporary, path)
-    except OSError as error:
+    except BaseException as error:
+        # also on an interrupt: the file is either the original or fully fixed, and no temporary is left
         try:
             os.unlink(temporary)
         except OSError:
             pass
-        raise WriteError(f"{path}: {error.strerror or error}") from None
+        if isinstance(error, OSError):
+            raise WriteError(f"{path}: {error.strerror or error}") from None
+        raise

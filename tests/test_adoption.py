@@ -190,7 +190,7 @@ def test_init_in_an_empty_directory_writes_a_config_check_accepts(project):
     assert table["select"] == ["RAY"]
     assert table["tiny-task-fanout"] == {"min-tasks": 10000}
     settings = load_settings()
-    assert settings.rule_options["RAY002"] == {"min-bytes": 102400, "unknown-size": False}
+    assert settings.rule_options["RAY002"] == {"min-bytes": 102400, "unknown-size": False, "extra-large-calls": []}
     (project / "job.py").write_text("import ray\n", encoding="utf-8")
     assert run("check", ".").exit_code == 0
 

@@ -81,10 +81,27 @@ def test_exit_zero(project):
     assert invoke("check", "bad.py", "--exit-zero").exit_code == 0
 
 
-def test_missing_path_is_a_usage_error(project):
-    result = invoke("check", "nope.py")
-    assert result.exit_code == 2
-    assert "nope.py" in result.output and "No such file" in result.output
+def test_a_missing_path_is_a_finding_and_the_other_paths_are_checked(project):
+    write(project / "bad.py", GET_IN_LOOP)
+    result = invoke("check", "nope.py", "bad.py", "--output-format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)
+    missing = [f for f in findings if f["code"] == "io-error"]
+    assert [Path(f["filename"]).name for f in missing] == ["nope.py"]
+    assert "No such file or directory" in missing[0]["message"]
+    assert any(f["code"] == "RAY001" and Path(f["filename"]).name == "bad.py" for f in findings)
+    concise = invoke("check", "nope.py", "--output-format", "concise")
+    assert concise.exit_code == 1 and "nope.py:1:1: io-error: Failed to read" in concise.stdout
+
+
+def test_no_python_files_found_is_a_warning(project):
+    (project / "empty").mkdir()
+    (project / "empty" / "notes.txt").write_text("x")
+    result = invoke("check", "empty")
+    assert result.exit_code == 0
+    assert "warning: No Python files found under the given path(s)" in result.stderr
+    write(project / "empty" / "a.py", "x = 1\n")
+    assert "No Python files" not in invoke("check", "empty").stderr
 
 
 def test_select_ignore_and_prefixes(project):

@@ -21,7 +21,7 @@ CORE = {"RAY001", "RAY002", "RAY003", "RAY004", "RAY005"}
 EVERY_CODE = set(registry.codes())
 DEFAULT_CODES = {code for code, cls in registry.rule_classes().items() if cls.default_enabled and not cls.preview}
 SETTING_KEYS = (
-    "cache-dir, exclude, extend-exclude, extend-include, extend-per-file-ignores, extend-select, fixable, "
+    "cache-dir, doctor, exclude, extend-exclude, extend-include, extend-per-file-ignores, extend-select, fixable, "
     "force-exclude, ignore, include, per-file-ignores, preview, respect-gitignore, select, unfixable, unsafe-fixes"
 )
 
@@ -418,7 +418,8 @@ def test_preview_and_off_by_default_rules_need_their_exact_code_and_preview_mode
     # a preview rule needs preview mode too, however exactly it is named
     assert enabled_codes(settings, cli_extend_select=["RAY004", "driver-side-loading"]) & CORE == CORE - {"RAY004"}
     assert enabled_codes(settings, cli_extend_select=["RAY004", "driver-side-loading"], preview=True) & CORE == CORE
-    assert enabled_codes(settings, cli_select=["ALL"], preview=True) & CORE == {"RAY001", "RAY002", "RAY003"}
+    # `ALL` in preview mode picks the preview rules too (Ruff's behaviour), not the off-by-default ones
+    assert enabled_codes(settings, cli_select=["ALL"], preview=True) & CORE == {"RAY001", "RAY002", "RAY003", "RAY004"}
     preview_on = settings_with(tmp_path, "preview = true\nextend-select = [\"RAY004\"]\n")
     assert "RAY004" in enabled_codes(preview_on)
     # ignoring by prefix still reaches them

@@ -9,7 +9,7 @@ from typing import Iterable, List
 import pytest
 
 from raylint.config import DEFAULT_EXCLUDE, Settings
-from raylint.discovery import DiscoveryError, discover
+from raylint.discovery import discover
 
 
 def tree(root: Path, files: Iterable[str]) -> None:
@@ -130,11 +130,12 @@ def test_outside_the_root_only_names_below_the_argument_match(tmp_path):
     assert found(explicit, config, force_exclude=True) == [f"{package.as_posix()}/build/b.py"]
 
 
-def test_missing_path_is_an_error(tmp_path):
+def test_a_missing_path_is_a_problem_and_the_other_paths_are_walked(tmp_path):
     (tmp_path / "src").mkdir()
-    with pytest.raises(DiscoveryError) as caught:
-        discover(["src", "path/does/not/exist"], settings(tmp_path))
-    assert str(caught.value) == "raylint: path/does/not/exist: No such file or directory"
+    (tmp_path / "src" / "a.py").write_text("x = 1\n")
+    files, problems = discover(["src", "path/does/not/exist"], settings(tmp_path))
+    assert [path.as_posix() for path in files] == ["src/a.py"]
+    assert problems == [(Path("path/does/not/exist"), "No such file or directory")]
 
 
 def test_symlink_loops_are_walked_once(tmp_path):

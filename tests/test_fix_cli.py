@@ -30,7 +30,8 @@ SOURCE = textwrap.dedent(
     """
 )
 SAFE = SOURCE.replace("@ray.remote\ndef", "@ray.remote(num_cpus=1)\ndef")
-UNSAFE = SAFE.replace("@ray.remote\nclass", "@ray.remote(num_cpus=1)\nclass")
+# a counter actor coordinates: `num_cpus=0` (unsafe), never a CPU held for life
+UNSAFE = SAFE.replace("@ray.remote\nclass", "@ray.remote(num_cpus=0)\nclass")
 
 
 def invoke(*args):

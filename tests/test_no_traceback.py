@@ -33,7 +33,8 @@ def test_stdlib_and_ray_source_check_without_traceback(tmp_path):
         timeout=600,
     )
     assert "Traceback" not in completed.stderr
-    assert completed.stderr == ""
+    # the only thing on stderr: Ruff's warnings for malformed `# noqa` (ray has some `# noqa F401`)
+    assert all(line.startswith("warning: Invalid `# noqa` directive on ") for line in completed.stderr.splitlines())
     assert completed.returncode in (0, 1)
     findings = json.loads(completed.stdout)
     codes = {finding["code"] for finding in findings}

@@ -266,3 +266,17 @@ def _assert_nbformat(text: str) -> None:
     except ImportError:
         return
     nbformat.validate(nbformat.reads(text, as_version=4))
+
+
+def test_a_broken_cell_hides_only_itself(project):
+    # as in Ruff: each cell that does not parse is one `invalid-syntax`, the other cells are still linted
+    copy(project, "broken_cell.ipynb")
+    result = invoke("check", "--no-cache", "--output-format", "concise", "-q", "broken_cell.ipynb")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert [(line.split(": ")[0], line.split(": ")[1].split()[0]) for line in lines] == [
+        ("broken_cell.ipynb:cell 1:3:2", "RAY003"),
+        ("broken_cell.ipynb:cell 2:1:6", "invalid-syntax"),
+        ("broken_cell.ipynb:cell 3:1:12", "RAY001"),
+        ("broken_cell.ipynb:cell 4:1:18", "invalid-syntax"),
+    ]

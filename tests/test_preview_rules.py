@@ -68,3 +68,12 @@ def test_preview_config_with_extend_select_runs_them(project):
     (project / "pyproject.toml").write_text('[tool.raylint]\npreview = true\nextend-select = ["RAY111", "RAY112"]\n')
     assert preview_findings() == {("RAY111", 23), ("RAY112", 18)}
     assert preview_findings("--no-preview") == set()
+
+
+def test_select_all_with_preview_runs_them(project):
+    # as in Ruff: `ALL` in preview mode includes the preview rules
+    (project / "stream.py").write_text(SOURCE)
+    assert preview_findings("--preview", "--select", "ALL") == {("RAY111", 23), ("RAY112", 18)}
+    assert preview_findings("--select", "ALL") == set()
+    # a prefix still picks only the stable rules
+    assert preview_findings("--preview", "--select", "RAY1") == set()

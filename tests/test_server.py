@@ -123,7 +123,8 @@ def test_session_publishes_diagnostics_and_offers_the_fix(tmp_path):
     assert diagnostic.code == "RAY001"
     assert diagnostic.source == "raylint"
     assert diagnostic.severity == types.DiagnosticSeverity.Warning
-    assert diagnostic.code_description.href.endswith("/RAY001/")
+    assert diagnostic.code_description.href.endswith("/docs/rules/RAY001.md")
+    assert diagnostic.code_description.href.startswith("file://")
     # raylint reports 9:22 (1-based code points); after the emoji that is UTF-16 character 22, 0-based line 8.
     assert diagnostic.range == types.Range(types.Position(8, 22), types.Position(8, 47))
 

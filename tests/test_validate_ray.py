@@ -13,8 +13,10 @@ import importlib.util
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,7 @@ EXPECTED_CODES = {
     "ray102_remote_redefined_in_loop.py": ["RAY102"],
     "ray105_unnecessary_get.py": ["RAY105"],
 }
+MARK_VARIABLE = "RAYLINT_TEST_PROCESS_MARK"
 RAY_PROCESS = re.compile(r"raylet|gcs_server|ray start|ray::|dashboard/agent.py|runtime_env/agent")
 
 
@@ -57,13 +60,19 @@ def shrink(name: str, directory: Path) -> Path:
     return path
 
 
-def ray_processes():
-    """Live Ray processes on this machine (pid -> command line)."""
+def own_ray_processes(mark: str):
+    """Live Ray processes started for this test (pid -> command line): those carrying its `mark` in their
+    environment, which every process of its cluster inherits (`ray start`, raylet, workers, agents, job
+    drivers). Ray processes of other users or other tests on the machine are never counted."""
+    needle = f"{MARK_VARIABLE}={mark}".encode()
     found = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+        if not entry.isdigit() or int(entry) == os.getpid():
             continue
         try:
+            with open(f"/proc/{entry}/environ", "rb") as handle:
+                if needle not in handle.read().split(b"\0"):
+                    continue
             with open(f"/proc/{entry}/cmdline", "rb") as handle:
                 command = handle.read().replace(b"\0", b" ").decode(errors="replace")
             with open(f"/proc/{entry}/stat", "rb") as handle:
@@ -75,14 +84,26 @@ def ray_processes():
     return found
 
 
+@pytest.fixture
+def mark(monkeypatch):
+    """A mark for the processes this test starts; whatever of them survives is reported, then killed."""
+    value = uuid.uuid4().hex
+    monkeypatch.setenv(MARK_VARIABLE, value)
+    yield value
+    for pid in own_ray_processes(value):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def validate(*args, timeout=900):
     env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
     return subprocess.run([sys.executable, "-m", "raylint", "validate", *args], capture_output=True, text=True,
                           timeout=timeout, env=env)
 
 
-def test_shipped_examples_fixed_run_equal_on_a_local_cluster_and_tiny_tasks_get_faster(tmp_path):
-    before = set(ray_processes())
+def test_shipped_examples_fixed_run_equal_on_a_local_cluster_and_tiny_tasks_get_faster(tmp_path, mark):
     programs = [shrink(name, tmp_path) for name in SMALL_SIZES]
     completed = validate(*map(str, programs), "--workers", "1", "--repeat", "2", "--timeout", "120",
                          "--output-format", "json")
@@ -101,18 +122,18 @@ def test_shipped_examples_fixed_run_equal_on_a_local_cluster_and_tiny_tasks_get_
     assert reports["ray004_tiny_task_fanout.py"]["speedup"] > 1
     assert completed.returncode == (0 if all(r["status"] == "ok" for r in reports.values()) else 1)
     assert not list(tmp_path.glob(".*.raylint-fixed.py"))
-    leftover = {pid: command for pid, command in ray_processes().items() if pid not in before}
-    assert leftover == {}
+    assert own_ray_processes(mark) == {}
 
 
-def test_jobs_api_submission_through_a_local_dashboard(tmp_path):
+def test_jobs_api_submission_through_a_local_dashboard(tmp_path, mark):
     pytest.importorskip("ray.job_submission")
     from raylint.validate.cluster import LocalCluster
 
-    before = set(ray_processes())
     program = shrink("ray001_get_in_loop.py", tmp_path)
     cluster = LocalCluster.start(workers=1, cpus_per_worker=1, dashboard=True)
     try:
+        # the mark reaches the cluster's processes, so the check for leftovers below can fail
+        assert any("raylet" in command for command in own_ray_processes(mark).values())
         completed = validate(str(program), "--submit", cluster.dashboard_url, "--repeat", "1", "--timeout", "300",
                              "--output-format", "json")
     finally:
@@ -120,5 +141,4 @@ def test_jobs_api_submission_through_a_local_dashboard(tmp_path):
     assert completed.returncode == 0, completed.stdout + completed.stderr
     [report] = json.loads(completed.stdout)
     assert report["equal"] is True and report["codes"] == ["RAY001"]
-    leftover = {pid: command for pid, command in ray_processes().items() if pid not in before}
-    assert leftover == {}
+    assert own_ray_processes(mark) == {}

@@ -215,3 +215,36 @@ def test_validate_without_ray_is_a_one_line_error(monkeypatch, program):
 def test_validate_rejects_address_with_submit(program):
     result = CliRunner().invoke(main, ["validate", str(program), "--address", "auto", "--submit", "http://x"])
     assert result.exit_code == 2
+
+
+def _reports_for_table():
+    from raylint.validate.harness import ProgramReport
+
+    ok = ProgramReport("/somewhere/deep/inside/a/project/ray004_tiny_task_fanout_with_a_long_name.py", "ok",
+                       ["RAY004", "RAY004", "RAY003"], Timing.of([12.5, 12.7]), Timing.of([0.41, 0.43]))
+    ok.equal, ok.verdict = True, "faster"
+    failed = ProgramReport("b.py", "failed", ["RAY001"], detail="the fixed version exited with code 1:\nboom")
+    return [ok, failed]
+
+
+@pytest.mark.parametrize("terminal, width", [(False, 40), (False, 300), (True, 40), (True, 300)])
+def test_the_validate_table_keeps_every_column_at_any_width(terminal, width):
+    import io
+
+    from rich.console import Console
+
+    from raylint.validate.report import COLUMNS, print_table
+
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=terminal, color_system=None)
+    print_table(_reports_for_table(), console, "2 CPUs, Linux x86_64, Python 3.11, ray 2.60")
+    text = out.getvalue()
+    assert "…" not in text
+    flat = "".join(text.split()).replace("│", "").replace("┃", "")
+    for value in ("ray004_tiny_task_fanout_with_a_long_name.py", "RAY003,RAY004x2", "12.60(12.50-12.70)",
+                  "0.42(0.41-0.43)", "30.00x", "yes", "faster", "failed", "boom",
+                  *("".join(column.split()) for column in COLUMNS)):
+        assert value in flat, (value, text)
+    if not terminal or width < 100:
+        header = next(line for line in text.splitlines() if line.startswith("program"))
+        assert header.split() == "program fixed original s fixed s speedup equal result".split()

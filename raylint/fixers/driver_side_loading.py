@@ -12,6 +12,7 @@ import libcst as cst
 from raylint.analysis import Scope
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_expression, parse_statement
 from raylint.fixers.rewrite import (
+    CELL_MARKER,
     Rewrite,
     add_import,
     blank_lines,
@@ -25,6 +26,8 @@ from raylint.fixers.rewrite import (
     parents,
     plain_options,
     rename_callee,
+    scope_taken_names,
+    sole_callers,
     taken_names,
 )
 from raylint.ftypes import Fix
@@ -221,7 +224,7 @@ def _per_task_load(context, loader: ast.Call, scope: Scope, statement: ast.Assig
     load_spelling = _visible_at_module(context, loader.func, scope)
     if load_spelling is None:
         return None
-    taken = taken_names(context.tree)
+    taken = _taken_around(context, scope)
     rewrite = Rewrite()
     name = statement.targets[0].id
 
@@ -259,7 +262,8 @@ def _per_task_load(context, loader: ast.Call, scope: Scope, statement: ast.Assig
     for use in uses.tasks:
         key = (id(use.remote.node), use.param, use.sliced)
         if key not in made:
-            created = _task_copy(context, use, load_spelling, rewrite, taken)
+            calls = [u.call for u in uses.tasks if (id(u.remote.node), u.param, u.sliced) == key]
+            created = _task_copy(context, use, load_spelling, rewrite, taken, calls)
             if created is None:
                 return None
             made[key] = created
@@ -276,8 +280,10 @@ def _per_task_load(context, loader: ast.Call, scope: Scope, statement: ast.Assig
     return build_fix(context.cst, rewrite.apply(module), UNSAFE, title)
 
 
-def _task_copy(context, use: _TaskUse, load_spelling: str, rewrite: Rewrite, taken: Set[str]):
-    """A copy of the task taking (path, start, stop) instead of the data, loading its slice first thing."""
+def _task_copy(context, use: _TaskUse, load_spelling: str, rewrite: Rewrite, taken: Set[str],
+               calls: List[ast.Call]):
+    """A copy of the task taking (path, start, stop) instead of the data, loading its slice first thing; the
+    task itself rewritten so when `calls` are all its uses (a copy would leave it behind, unused)."""
     files = context.cst
     module = files.module
     function: ast.FunctionDef = use.remote.node
@@ -306,6 +312,10 @@ def _task_copy(context, use: _TaskUse, load_spelling: str, rewrite: Rewrite, tak
     if new_params is None:
         return None
 
+    if sole_callers(context.tree, function, calls):
+        rewrite.replace(definition, definition.with_changes(params=new_params, body=new_body))
+        return function.name, params
+
     def make(name: str) -> cst.FunctionDef:
         return definition.with_changes(name=cst.Name(name), params=new_params, body=new_body,
                                        leading_lines=blank_lines(2))
@@ -314,6 +324,15 @@ def _task_copy(context, use: _TaskUse, load_spelling: str, rewrite: Rewrite, tak
     if statement is not None:
         rewrite.insert(definition, [statement], after=True)
     return task_name, params
+
+
+def _taken_around(context, scope: Scope) -> Set[str]:
+    """Names a generated module-level definition, or a new binding in `scope`, must avoid: a collision is
+    real only in the module's own names and the names `scope` binds or reads, not in other functions."""
+    taken = scope_taken_names(context.tree, context.tree)
+    while scope.parent is not None and scope.kind != "function":
+        scope = scope.parent  # a comprehension or a lambda: its function's names count
+    return taken | scope_taken_names(context.tree, scope.node) if scope.kind == "function" else taken
 
 
 def _replace_param(parameters: cst.Parameters, name: str, new: Tuple[str, ...]) -> Optional[cst.Parameters]:
@@ -411,7 +430,7 @@ def _loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str
     if statement is not None and not all(_single_binding(n, scope) for n in ast.walk(loader)
                                          if isinstance(n, ast.Name) and n is not loader.func):
         return None
-    taken = taken_names(context.tree)
+    taken = _taken_around(context, scope)
     rewrite = Rewrite()
     newline, indent = module.default_newline, module.default_indent
     base = spelling.replace(".", "_").strip("_") + "_task"
@@ -423,9 +442,13 @@ def _loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str
 
     task_name, definition = generated(base, make, module.body, taken, module)
     if definition is not None:
-        neighbour = _last_definition_before(context, files, top, [loader.func, _ray_root(context)])
+        # in cells (a notebook, `# %%`), the definition opens the cell that uses it
+        cells = CELL_MARKER.search(context.source) is not None
+        neighbour = None if cells else _last_definition_before(context, files, top, [loader.func, _ray_root(context)])
         if neighbour is not None:
             rewrite.insert(neighbour, [definition], after=True)
+        elif cells:
+            rewrite.insert(top, [definition], after=False)
         else:
             rewrite.insert(top, [definition], after=False)
             rewrite.replace(top, lambda updated: updated.with_changes(leading_lines=_gap(updated.leading_lines, 2)))

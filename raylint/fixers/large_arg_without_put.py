@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from raylint.analysis import call_arguments, Binding, CallSite, Scope
-from raylint.fixers.rewrite import taken_names
+from raylint.fixers.rewrite import split_leading_lines, taken_names
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_statement
 from raylint.ftypes import Fix
 
@@ -107,19 +107,22 @@ class PutOnce:
         targets = [files.node_for(argument, self.context.lines, cst.Name) for argument in arguments]
         if anchor is None or not targets or any(target is None for target in targets):
             return None
+        existing = self._existing_ref(binding, name, home_scope, placement)
+        # with an existing ref, the value must stay the same from that put on
+        window = _Placement(placement.block, existing[1], placement.last) if existing else placement
         safe = (
             size is not None
             and binding.kind == "assign"
             and not binding.path
             and all(self._function_of(s.node) is home for s in sites)
             and not any(self._leaves_handler(s.node, home, placement) for s in sites)
-            and not self._may_change(binding, name, home, placement, arguments)
+            and not self._may_change(binding, name, home, window, arguments)
         )
-        ref = self._fresh_name(name, home)
+        ref = existing[0] if existing else self._fresh_name(name, home)
         touched = [files.top_level(node) for node in [placement.anchor, *arguments]]
         if any(statement is None for statement in touched):
             return None
-        module = _rewrite(files, anchor, touched, targets, ref, f"{ref} = {put}({name})\n")
+        module = _rewrite(files, anchor, touched, targets, ref, None if existing else f"{ref} = {put}({name})\n")
         if module is None:
             return None
         title = f"Put `{name}` in the object store once with `{put}` and pass the ref"
@@ -155,6 +158,28 @@ class PutOnce:
         if bound_at is not None and (bound_at.end_lineno, bound_at.end_col_offset) > placement.start():
             return None
         return placement
+
+    def _existing_ref(self, binding: Binding, name: str, scope: Scope,
+                      placement: _Placement) -> Optional[Tuple[str, int]]:
+        """(ref name, index in the placement's block) of an earlier `ref = ray.put(name)` of the same value
+        in the same block, whose ref name is bound nowhere else: that ref is passed instead of a new put.
+        The value must have that one binding: a ref of an earlier value of the name would be stale."""
+        if [b for b in scope.lookup(name) or ()] != [binding]:
+            return None
+        for index in range(placement.first - 1, -1, -1):
+            statement = placement.block[index]
+            if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                    and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.Call)):
+                continue
+            call = statement.value
+            if not (len(call.args) == 1 and not call.keywords and isinstance(call.args[0], ast.Name)
+                    and call.args[0].id == name and self.context.names.is_ray(call.func, scope, "put")):
+                continue
+            ref = statement.targets[0].id
+            bound = [node for node in self._uses(ref) if not isinstance(getattr(node, "ctx", None), ast.Load)]
+            if bound == [statement.targets[0]]:
+                return ref, index
+        return None
 
     def _ray_ready(self, home: ast.AST, placement: _Placement) -> bool:
         """A put before `ray.init` would start Ray by itself and make `ray.init` fail; a `ray.shutdown`
@@ -395,7 +420,8 @@ class PutOnce:
 class _PassRef(cst.CSTTransformer):
     """Passes the ref at the call sites and puts the value right before the anchor statement."""
 
-    def __init__(self, targets: Sequence[cst.Name], ref: str, anchor: cst.CSTNode, put: cst.SimpleStatementLine):
+    def __init__(self, targets: Sequence[cst.Name], ref: str, anchor: cst.CSTNode,
+                 put: Optional[cst.SimpleStatementLine]):
         self.targets = {id(target) for target in targets}
         self.ref = ref
         self.anchor = anchor
@@ -408,6 +434,8 @@ class _PassRef(cst.CSTTransformer):
         return updated_node
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock):
+        if self.put is None:
+            return updated_node
         body = self.splice(original_node.body, updated_node.body)
         return updated_node if body is None else updated_node.with_changes(body=body)
 
@@ -417,13 +445,10 @@ class _PassRef(cst.CSTTransformer):
         for index, statement in enumerate(original):
             if statement is self.anchor:
                 anchor = updated[index]
-                lines = list(anchor.leading_lines)
-                blank = 0
-                while blank < len(lines) and lines[blank].comment is None:
-                    blank += 1
-                put = self.put.with_changes(leading_lines=lines[:blank])
+                above, below = split_leading_lines(anchor.leading_lines)
+                put = self.put.with_changes(leading_lines=above)
                 self.inserted = True
-                return [*updated[:index], put, anchor.with_changes(leading_lines=lines[blank:]), *updated[index + 1:]]
+                return [*updated[:index], put, anchor.with_changes(leading_lines=below), *updated[index + 1:]]
         return None
 
 
@@ -432,10 +457,11 @@ def _rewrite(files, anchor: cst.CSTNode, touched: Sequence[cst.CSTNode], targets
     """The module with the put inserted and the refs passed; only the top-level statements in `touched`
     are visited, so a fix costs the size of its function rather than of the file."""
     module = files.module
-    transformer = _PassRef(targets, ref, anchor, parse_statement(statement, module))
+    put = parse_statement(statement, module) if statement is not None else None
+    transformer = _PassRef(targets, ref, anchor, put)
     wanted = {id(statement) for statement in touched}
     body = [statement.visit(transformer) if id(statement) in wanted else statement for statement in module.body]
-    if not transformer.inserted:
+    if put is not None and not transformer.inserted:
         body = transformer.splice(module.body, body)
     if body is None:
         return None  # the first site's statement is in no block (an `elif`): no place for the put

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from functools import lru_cache
+import re
 import sys
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
@@ -24,6 +25,10 @@ _STDLIB = getattr(sys, "stdlib_module_names", frozenset({
 }))
 
 Replacement = Union[cst.CSTNode, Callable[[cst.CSTNode], cst.CSTNode]]
+
+# A comment that starts a cell: a notebook's cell boundary, or a `# %%` cell of a percent-format script.
+# Code inserted before a statement goes below the marker above it, into that statement's cell.
+CELL_MARKER = re.compile(r"^[ \t]*#\s*(%%|raylint-cell\b)", re.MULTILINE)
 
 
 class Rewrite(cst.CSTTransformer):
@@ -78,9 +83,15 @@ class Rewrite(cst.CSTTransformer):
 
     def _splice(self, original, updated):
         body: List[cst.BaseStatement] = []
+        inserted: Set[int] = set()
         carried: Sequence[cst.EmptyLine] = ()
         for old, new in zip(original.body, updated.body):
-            body.extend(self._before.get(id(old), ()))
+            before = list(self._before.get(id(old), ()))
+            if before and hasattr(new, "leading_lines") and hasattr(before[0], "leading_lines"):
+                before[0], new = _below_cell_marker(before[0], new)
+            after = list(self._after.get(id(old), ()))
+            inserted.update(id(statement) for statement in (*before, *after))
+            body.extend(before)
             if id(old) in self._remove:
                 # a removed statement's blank lines stay, so the code around it keeps its spacing
                 carried = [line for line in old.leading_lines if line.comment is None]
@@ -90,10 +101,61 @@ class Rewrite(cst.CSTTransformer):
                     new = new.with_changes(leading_lines=[*blank_lines(missing), *new.leading_lines])
                 carried = ()
                 body.append(new)
-            body.extend(self._after.get(id(old), ()))
+            body.extend(after)
         if not body:
             body = [cst.SimpleStatementLine([cst.Pass()])]
-        return updated.with_changes(body=body)
+        return updated.with_changes(body=_pep8_spaced(body, inserted, 2 if isinstance(original, cst.Module) else 1))
+
+
+def _pep8_spaced(body: List[cst.BaseStatement], inserted: Set[int], gap: int) -> List[cst.BaseStatement]:
+    """`gap` blank lines (two at module level, one in a block) before and after every inserted `def` or
+    `class`, above any comment of the statement that follows, so nothing glues to it."""
+    spaced: List[cst.BaseStatement] = []
+    for index, statement in enumerate(body):
+        after_definition = index > 0 and id(body[index - 1]) in inserted and _is_definition(body[index - 1])
+        # blank lines above a cell marker would end the cell before it
+        definition = id(statement) in inserted and _is_definition(statement) and not _has_cell_marker(statement)
+        if index > 0 and (after_definition or definition) and hasattr(statement, "leading_lines"):
+            missing = gap - _blank_prefix(statement.leading_lines)
+            if missing > 0:
+                statement = statement.with_changes(leading_lines=[*blank_lines(missing), *statement.leading_lines])
+        spaced.append(statement)
+    return spaced
+
+
+def split_leading_lines(lines: Sequence[cst.EmptyLine]) -> Tuple[List[cst.EmptyLine], List[cst.EmptyLine]]:
+    """A statement's leading lines split for a statement inserted right before it: the inserted one takes
+    everything down to the last cell marker and the blank lines after it; the comments that describe the
+    statement stay with it."""
+    lines = list(lines)
+    start = 0
+    for index, line in enumerate(lines):
+        if line.comment is not None and CELL_MARKER.match(line.comment.value):
+            start = index + 1
+    start += _blank_prefix(lines[start:])
+    return lines[:start], lines[start:]
+
+
+def _below_cell_marker(inserted: cst.BaseStatement, anchor: cst.BaseStatement):
+    """(inserted, anchor) with the anchor's cell markers moved above the inserted statement, which then
+    starts its cell without blank lines."""
+    lines = list(anchor.leading_lines)
+    markers = [i for i, line in enumerate(lines) if line.comment is not None and CELL_MARKER.match(line.comment.value)]
+    if not markers:
+        return inserted, anchor
+    cut = markers[-1] + 1
+    own = list(inserted.leading_lines)
+    own = own[_blank_prefix(own):]
+    return inserted.with_changes(leading_lines=[*lines[:cut], *own]), anchor.with_changes(leading_lines=lines[cut:])
+
+
+def _has_cell_marker(statement: cst.CSTNode) -> bool:
+    return any(line.comment is not None and CELL_MARKER.match(line.comment.value)
+               for line in getattr(statement, "leading_lines", ()))
+
+
+def _is_definition(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, (cst.FunctionDef, cst.ClassDef))
 
 
 def _ancestors_of(module: cst.Module, keys: Set[int]) -> Set[int]:
@@ -144,6 +206,61 @@ def taken_names(tree: ast.AST) -> Set[str]:
     return names
 
 
+def scope_taken_names(tree: ast.Module, owner: ast.AST) -> Set[str]:
+    """The names a new binding in `owner` (a function, or the module) must avoid: for a function, every
+    name its body binds or reads; for the module, its own names and every name a function reads without
+    binding it. A local of one function does not make a name taken in another, nor at module level."""
+    if owner is not tree:
+        return taken_names(owner)
+    names: Set[str] = set()
+    stack: List[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            if not isinstance(node, ast.Lambda):
+                names.add(node.name)
+                stack.extend(node.decorator_list)
+            stack.extend(d for d in [*node.args.defaults, *node.args.kw_defaults] if d is not None)
+            names |= _free_names(node)
+            continue
+        if isinstance(node, ast.ClassDef):
+            names.add(node.name)
+        names |= _own_names(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _own_names(node: ast.AST) -> Set[str]:
+    if isinstance(node, ast.Name):
+        return {node.id}
+    if isinstance(node, ast.alias):
+        return {(node.asname or node.name).split(".")[0]}
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return set(node.names)
+    if isinstance(node, ast.ExceptHandler) and node.name:
+        return {node.name}
+    return set()
+
+
+def _free_names(function: ast.AST) -> Set[str]:
+    """Names a function (nested ones included) reads or declares global without binding them itself."""
+    every = taken_names(function)
+    bound: Set[str] = set()
+    declared: Set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not function:
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.Global):
+            declared.update(node.names)
+    return (every - bound) | declared
+
+
 def fresh_name(base: str, taken: Set[str]) -> str:
     name = base
     counter = 2
@@ -152,6 +269,50 @@ def fresh_name(base: str, taken: Set[str]) -> str:
         counter += 1
     taken.add(name)
     return name
+
+
+def sole_callers(tree: ast.Module, function: ast.AST, calls: Sequence[ast.Call]) -> bool:
+    """Whether `calls` (submissions `f.remote(...)`, `f.options(...).remote(...)`) are every use of the
+    remote function `function` that can exist: nothing else in the module names it or rebinds its name,
+    and no other module can reach it (it is local to a function, private, or the module is a script)."""
+    name = function.name
+    callees = set()
+    for call in calls:
+        callee = call.func.value if isinstance(call.func, ast.Attribute) else None
+        if isinstance(callee, ast.Call) and isinstance(callee.func, ast.Attribute):
+            callee = callee.func.value
+        if isinstance(callee, ast.Name):
+            callees.add(id(callee))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name and id(node) not in callees:
+            return False
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name \
+                and node is not function:
+            return False
+        if isinstance(node, ast.arg) and node.arg == name or isinstance(node, ast.alias) and (
+                node.asname or node.name).split(".")[0] == name:
+            return False
+        if isinstance(node, ast.Constant) and node.value == name:
+            return False  # `__all__ = ["f"]`, `getattr(module, "f")`
+    if function not in tree.body or name.startswith("_"):
+        return True
+    return is_script(tree)
+
+
+def is_script(tree: ast.Module) -> bool:
+    """The module runs as a program: an `if __name__ == "__main__":` block, or `ray.init()` at top level."""
+    for statement in tree.body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            func = statement.value.func
+            if isinstance(func, ast.Attribute) and func.attr == "init" and isinstance(func.value, ast.Name) \
+                    and func.value.id == "ray":
+                return True
+        if isinstance(statement, ast.If) and isinstance(statement.test, ast.Compare):
+            names = [statement.test.left, *statement.test.comparators]
+            if any(isinstance(n, ast.Name) and n.id == "__name__" for n in names) and any(
+                    isinstance(n, ast.Constant) and n.value == "__main__" for n in names):
+                return True
+    return False
 
 
 def block_of(module: cst.Module, statement: cst.CSTNode) -> Optional[Sequence[cst.CSTNode]]:
@@ -342,20 +503,31 @@ def imported_module(statement: ast.stmt) -> str:
 
 
 def with_keyword_argument(call: cst.Call, keyword: str, value: cst.BaseExpression) -> List[cst.Arg]:
-    """The call's arguments plus `keyword=value`. After a trailing comma (one argument per line) the new
-    argument gets its own line at the same indentation, without copying a comment that sits after `(`."""
+    """The call's arguments plus `keyword=value`, laid out like the others: in a call with one argument per
+    line the new one gets its own line at their indentation; a trailing comma stays trailing; a comment
+    after the last argument stays on that argument's line; no line is left with trailing whitespace."""
     equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
     new_arg = cst.Arg(keyword=cst.Name(keyword), value=value, equal=equal)
     args = list(call.args)
     if not args:
         return [new_arg]
     last = args[-1]
-    if isinstance(last.comma, cst.Comma):
-        between = call.whitespace_before_args
-        if isinstance(between, cst.ParenthesizedWhitespace):
-            between = between.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
-        else:
-            between = cst.SimpleWhitespace(" ")
+    trailing_comma = isinstance(last.comma, cst.Comma)
+    # what separates the last two arguments (or `(` from the only one) tells the call's layout
+    separator = args[-2].comma.whitespace_after if len(args) > 1 and isinstance(args[-2].comma, cst.Comma) \
+        else call.whitespace_before_args
+    # what follows the last argument up to `)`
+    closing = last.comma.whitespace_after if trailing_comma else last.whitespace_after_arg
+    if isinstance(separator, cst.ParenthesizedWhitespace):
+        line_end = closing.first_line if isinstance(closing, cst.ParenthesizedWhitespace) else cst.TrailingWhitespace()
+        between = separator.with_changes(first_line=line_end, empty_lines=())
+        if isinstance(closing, cst.ParenthesizedWhitespace):
+            closing = closing.with_changes(first_line=cst.TrailingWhitespace())
+    else:
+        between = cst.SimpleWhitespace(" ")
+    if trailing_comma:
         previous = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
-        return [*args[:-1], previous, new_arg.with_changes(comma=last.comma)]
-    return [*args[:-1], last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), new_arg]
+        return [*args[:-1], previous, new_arg.with_changes(comma=last.comma.with_changes(whitespace_after=closing))]
+    previous = last.with_changes(comma=cst.Comma(whitespace_after=between),
+                                 whitespace_after_arg=cst.SimpleWhitespace(""))
+    return [*args[:-1], previous, new_arg.with_changes(whitespace_after_arg=closing)]

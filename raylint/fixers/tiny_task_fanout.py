@@ -29,7 +29,8 @@ from raylint.fixers.rewrite import (
     plain_copy,
     plain_options,
     rename_callee,
-    taken_names,
+    scope_taken_names,
+    sole_callers,
 )
 from raylint.ftypes import Fix
 from raylint.loops import names_read
@@ -50,6 +51,8 @@ _UNSAFE_IN_FLATTEN = (ast.Lambda, ast.IfExp, ast.BoolOp, ast.ListComp, ast.SetCo
 class _Plan:
     kind: str  # assign (`refs = [...]`) | loop (`for x in xs: refs.append(...)`) | direct (`ray.get([...])`)
     function: ast.FunctionDef
+    home: ast.AST  # the module or function defining the task
+    owner: ast.AST  # the module or function holding the fan-out
     call: ast.Call
     loop_node: ast.AST  # the ListComp or the For statement
     target: ast.Name
@@ -150,8 +153,8 @@ def _plan(context, site) -> Optional[_Plan]:
     if get_call is None:
         return None
     inputs, materialise = _sequence(loop.iter, outer, names)
-    return _Plan(kind, function, call, comprehension, target, loop.iter, statement, get_call, inputs, materialise,
-                 extras=bool(call.args[1:] or call.keywords))
+    return _Plan(kind, function, home.node, owner, call, comprehension, target, loop.iter, statement, get_call,
+                 inputs, materialise, extras=bool(call.args[1:] or call.keywords))
 
 
 def _is_get_of(call: ast.Call, argument: ast.AST, names, sites) -> bool:
@@ -300,11 +303,22 @@ def _rewrite(context, plan: _Plan) -> Optional[Fix]:
     if block is None:
         return None
     blank = 2 if block is module.body else 1
-    taken = taken_names(context.tree)
+    # names are numbered only on a collision in the scope they are bound in: the definitions beside the
+    # task (and seen from the fan-out), the inputs in the fan-out's scope
+    taken = scope_taken_names(context.tree, plan.home) | scope_taken_names(context.tree, plan.owner)
+    local_taken = scope_taken_names(context.tree, plan.owner)
     function = plan.function.name
     newline, indent = module.default_newline, module.default_indent
+    rewrite = Rewrite()
 
     py_name, py_def = generated(f"{function}_py", lambda n: plain_copy(definition, n, blank), block, taken, module)
+    if sole_callers(context.tree, plan.function, [plan.call]):
+        # this fan-out is the task's last use: no remote version stays behind beside a copy of its body
+        if py_def is None:
+            rewrite.remove(definition)  # an earlier fan-out's fix already made the plain copy
+        else:
+            py_name, py_def = function, None
+            rewrite.replace(definition, definition.with_changes(decorators=(), lines_after_decorators=()))
     element = _element_name(plan.function, py_name)
     params = "chunk, *args, **kwargs" if plan.extras else "chunk"
     arguments = f"{element}, *args, **kwargs" if plan.extras else element
@@ -323,17 +337,17 @@ def _rewrite(context, plan: _Plan) -> Optional[Fix]:
         block, taken, module,
         reuse=_is_int_constant,
     )
-    rewrite = Rewrite()
     rewrite.insert(definition, [s for s in (py_def, chunk_def, batch_def) if s is not None], after=True)
+    local_taken |= {py_name, batch_name, chunk_name}
 
     inputs = plan.inputs
     if inputs is None:
-        inputs = fresh_name(f"{function}_inputs", taken)
+        inputs = fresh_name(f"{function}_inputs", local_taken)
         if not _bind_inputs(files, lines, plan, inputs, rewrite):
             return None
     # comprehension variables are local: they only need to differ from what the comprehension reads
     start = "start" if "start" not in names_read(plan.call) | {inputs, chunk_name, batch_name} else fresh_name(
-        "start", taken)
+        "start", local_taken)
 
     call = files.node_for(plan.call, lines, cst.Call)
     if call is None or not isinstance(call.func, cst.Attribute):
@@ -356,7 +370,7 @@ def _rewrite(context, plan: _Plan) -> Optional[Fix]:
         anchor = files.statement_for(plan.statement, lines)
         if comprehension is None or anchor is None:
             return None
-        refs = fresh_name(f"{function}_refs", taken)
+        refs = fresh_name(f"{function}_refs", local_taken)
         submitted = comprehension.with_changes(
             elt=new_call, for_in=comprehension.for_in.with_changes(target=cst.Name(start), iter=new_iter))
         binding = cst.SimpleStatementLine(

@@ -30,6 +30,9 @@ def render(fmt: str, diagnostics: Sequence[Diagnostic], context: ReportContext) 
     return _RENDERERS[fmt](diagnostics, context)
 
 
-def render_statistics(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
-    """The `--statistics` table followed by the usual footer; empty when nothing was found, as in Ruff."""
+def render_statistics(diagnostics: Sequence[Diagnostic], context: ReportContext, fmt: str = "full") -> str:
+    """The `--statistics` table followed by the usual footer; empty when nothing was found, as in Ruff.
+    With `fmt` "json", Ruff's JSON statistics instead."""
+    if fmt == "json":
+        return statistics.render_json(diagnostics, context)
     return statistics.render(diagnostics, context)

@@ -13,7 +13,6 @@ from raylint.ftypes import Diagnostic, Edit, Fix, Location, RuleInfo
 from raylint.reporters.common import ReportContext, relative_to_cwd, source_lines
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://raylint.readthedocs.io/"
 SRCROOT = "%SRCROOT%"
 
 
@@ -48,7 +47,6 @@ def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
                     "driver": {
                         "name": "raylint",
                         "semanticVersion": context.version,
-                        "informationUri": INFORMATION_URI,
                         "rules": [_rule(info) for info in rules.values()],
                     }
                 },
@@ -71,7 +69,7 @@ def _rule(info: RuleInfo) -> Dict[str, Any]:
         "fullDescription": {"text": _first_paragraph(info.docs) or info.summary},
         "help": {"text": help_text, "markdown": help_text},
     }
-    if info.url:
+    if info.url and "://" in info.url:  # SARIF wants an absolute URI; the help text is inline anyway
         rule["helpUri"] = info.url
     rule["defaultConfiguration"] = {"level": info.level}
     rule["properties"] = {

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import List, Sequence
 
 from raylint.ftypes import Diagnostic
-from raylint.reporters.common import ReportContext, counts_by_rule, join_lines, paint, shown_code, summary
+from raylint.reporters.common import (
+    ReportContext, counts_by_rule, is_pseudo, join_lines, paint, shown_code, summary,
+)
 
 
 def render(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
@@ -32,3 +35,14 @@ def _marker(fixable: int, count: int, color: bool) -> str:
     if fixable == count:
         return "[" + paint("*", "cyan", color) + "] "
     return "[-] " if fixable else "[ ] "
+
+
+def render_json(diagnostics: Sequence[Diagnostic], context: ReportContext) -> str:
+    """Ruff's `--statistics --output-format json`: one object per rule, keys in Ruff's order; `fixable`
+    means every finding of the rule is fixable. Unlike Ruff, a clean run prints `[]`, still valid JSON."""
+    rows = [
+        {"code": None if is_pseudo(row.code) else row.code, "name": row.name, "count": row.count,
+         "fixable": row.fixable == row.count, "fixable_count": row.fixable}
+        for row in counts_by_rule(diagnostics, context)
+    ]
+    return json.dumps(rows, indent=2) + "\n"

@@ -10,6 +10,8 @@ from raylint.rules.base import Option, Rule
 
 _CONFIG_NAME = re.compile(r"(^|_)(config|cfg|conf|settings|params|hparams|hyperparams|options)($|_)", re.I)
 _MAX_ALIASES = 8
+# Ray Data constructors from a local object: the object is in the driver's memory first.
+_FROM_LOCAL = ("data.from_pandas", "data.from_numpy", "data.from_arrow")
 
 
 class DriverSideLoading(Rule):
@@ -20,7 +22,11 @@ class DriverSideLoading(Rule):
     an actor constructor argument, directly or through plain names. Loaders: pandas and polars
     `read_*`, `np.load/loadtxt/genfromtxt/fromfile`, `torch.load`, `pickle/joblib/dill.load`, pyarrow
     readers, `open(...).read()/readlines()`, `fh.read()` of a `with open(...)` handle and
-    `Path.read_bytes/read_text`, plus any `extra-loaders`.
+    `Path.read_bytes/read_text`, image readers (`PIL.Image.open`, `cv2.imread`, `imageio.imread`,
+    `skimage.io.imread`), plus any `extra-loaders`. A frame or array loaded on the driver and handed to
+    `ray.data.from_pandas`/`from_numpy`/`from_arrow` counts too. A table read once, `ray.put` once
+    outside any loop and its ref handed to many tasks (a submission in a loop, or several sites) is the
+    recommended broadcast ("store once, reference everywhere") and stays quiet.
 
     ## Why is this bad?
     Everything passes through one process and one node: the driver's heap must hold the whole dataset,
@@ -50,8 +56,9 @@ class DriverSideLoading(Rule):
 
     ## Fix safety
     When `data = np.load(path)` only goes to tasks of this module, whole or as plain slices
-    (`data[a:b]`), the tasks get the path and slice bounds instead, and a copy of each task
-    (`score_from_path`) loads its own part with `np.load(path, mmap_mode="r")[start:stop]`; the
+    (`data[a:b]`), the tasks get the path and slice bounds instead, and each task loads its own part
+    with `np.load(path, mmap_mode="r")[start:stop]` (the task is rewritten in place when these calls are
+    all its uses the analysis can see, else a copy `score_from_path` does it); the
     driver keeps a memory-mapped load only if it still reads metadata (`len(data)`, `data.shape`).
     This is always **unsafe**: it changes what is read, and where. The file must exist on every node
     that runs the tasks (a relative path is made absolute on the driver, since workers do not share
@@ -92,6 +99,8 @@ class DriverSideLoading(Rule):
             sink = self._sink(site)
             if sink is None:
                 continue
+            if sink == "`ray.put`" and self._broadcast(site):
+                continue
             for argument in call_arguments(site.node):
                 for loader, scope in self._loaded_values(argument, site.scope):
                     if id(loader) in reported or not self._in_driver(scope):
@@ -100,6 +109,13 @@ class DriverSideLoading(Rule):
                         continue
                     reported.add(id(loader))
                     what = self.analysis.loaders.loader_name(loader, scope)
+                    if sink.startswith("`ray.data."):
+                        self.report(
+                            loader,
+                            f"The driver loads data with `{what}` and ships it to {sink}: every byte passes "
+                            f"through the driver; read it with a `ray.data.read_*` reader instead",
+                        )
+                        continue
                     self.report(
                         loader,
                         f"The driver loads data with `{what}` and ships it to {sink}: every byte passes through "
@@ -111,6 +127,8 @@ class DriverSideLoading(Rule):
         names = self.analysis.names
         if names.call_is_ray(site, "put"):
             return "`ray.put`"
+        if names.call_is_ray(site, *_FROM_LOCAL):
+            return f"`ray.{names.qualname(site.node.func, site.scope)[4:]}`, which builds the dataset from the driver's copy"
         if names.is_submission(site):
             target = names.submission_target(site.node.func.value, site.scope)
             remote, method = target[0], target[1]
@@ -118,6 +136,27 @@ class DriverSideLoading(Rule):
                 return "an actor constructor"
             return "a task" if method is None else "an actor method"
         return None
+
+    def _broadcast(self, put: CallSite) -> bool:
+        """`table_ref = ray.put(table)` outside any loop, then the ref handed to many tasks (a submission in
+        a loop, or several submission sites): "store once, reference everywhere", a broadcast join."""
+        if put.loops:
+            return False
+        statement_targets = [
+            b for bindings in put.scope.bindings.values() for b in bindings
+            if b.kind == "assign" and b.value is put.node and not b.path
+        ]
+        if len(statement_targets) != 1:
+            return False
+        name = statement_targets[0].node.id
+        names = self.analysis.names
+        sites = [
+            site for site in self.analysis.walk.calls
+            if names.is_submission(site)
+            and any(isinstance(a, ast.Name) and a.id == name for a in call_arguments(site.node))
+            and statement_targets[0] in (site.scope.lookup(name) or ())
+        ]
+        return len(sites) >= 2 or any(site.loops for site in sites)
 
     def _loaded_values(self, argument: ast.AST, scope: Scope) -> Iterator:
         """The loader calls whose result `argument` is: the call itself, or a plain name (or a slice of

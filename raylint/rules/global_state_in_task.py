@@ -204,8 +204,10 @@ class GlobalStateInTask(Rule):
         reported = set()
         for function, remote in tasks:
             scope = walk.scopes[id(function)]
+            # a module the task imports itself (`global random; import random`) is its own, not state
+            imported = {name for name, bindings in scope.bindings.items() if any(b.kind == "import" for b in bindings)}
             read = {node.id for node, where in scoped_names(walk, function.body, scope)
-                    if isinstance(node.ctx, ast.Load) and _global_read(node.id, where, module)}
+                    if isinstance(node.ctx, ast.Load) and _global_read(node.id, where, module)} - imported
             sites = submissions.get(id(remote), (remote, []))[1]
             for name in sorted(read):
                 for binding, driver in self._driver_writes(name):
@@ -227,12 +229,15 @@ class GlobalStateInTask(Rule):
         """Assignments to the module global `name` at module level, or in a plain function declaring it
         `global`, with that function (None at module level)."""
         walk = self.analysis.walk
+        # an import binds the same module object wherever it runs: it is not state that goes stale
         for binding in walk.module_scope.bindings.get(name, ()):
-            yield binding, None
+            if binding.kind != "import":
+                yield binding, None
         for scope in walk.scopes.values():
             if scope.kind == "function" and name in scope.globals and self.analysis.names.task_code(scope.node) is None:
                 for binding in scope.bindings.get(name, ()):
-                    yield binding, scope.node
+                    if binding.kind != "import":
+                        yield binding, scope.node
 
 
 def _global_read(name: str, where: Scope, module: Scope) -> bool:

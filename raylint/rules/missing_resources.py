@@ -19,8 +19,12 @@ class MissingResources(Rule):
     """
     ## What it does
     Checks for remote functions and actor classes (`@ray.remote`, `@ray.remote(...)`, `ray.remote(fn)`)
-    that declare none of `num_cpus`, `num_gpus`, `memory` or `resources`, unless every call site in the
-    module sets them with `.options(...)`. When the body (or any method of an actor) uses a GPU and
+    that declare none of `num_cpus`, `num_gpus`, `memory` or `resources`, unless every call site sets
+    them with `.options(...)` (in the module, and in the other checked modules that import and create
+    it). A GPU actor class that is stored in a registry (a dict, a registering call) and never created
+    in sight is not an error: it is created elsewhere, typically with `.options(**resources)`.
+    `ray.remote(X)` with `X` imported from outside the checked files is named as "a remote
+    function or actor": raylint cannot tell which. When the body (or any method of an actor) uses a GPU and
     `num_gpus` is missing, it reports an error even if `num_cpus` is set.
 
     ## Why is this bad?
@@ -52,10 +56,15 @@ class MissingResources(Rule):
 
     ## Fix safety
     A task gets `num_cpus=1`: this is **safe**, since it is Ray's default made explicit (it documents
-    the need and is where to right-size it). An actor gets `num_cpus=1` too, but this is **unsafe**:
-    the actor then holds a CPU for its whole life, so more actors than CPUs stay pending. A body that
-    uses a GPU gets `num_gpus=1`, which is **unsafe** (tasks now wait for a GPU node) but is usually a
-    correctness fix. `memory` is never guessed.
+    the need and is where to right-size it). An actor never gets `num_cpus=1`: it needs one CPU to be
+    placed but holds none while running, so a CPU held for life can leave other actors or tasks pending
+    forever. A coordination actor (async methods; a signal, counter, logger-like name; or methods that
+    keep only small state) gets `num_cpus=0`, which is **unsafe** (it may then be placed on a busy
+    node); any other actor gets no fix, since only its author knows what it needs. A body that uses a
+    GPU gets `num_gpus=1`, which is **unsafe** (it now waits for a GPU node) but is usually a
+    correctness fix. There is no fix when a call site passes the resources through `.options(...)`, or
+    for `ray.remote(X)` with `X` imported (a function or an actor class: the analysis cannot tell).
+    `memory` is never guessed.
 
     ## Options
     - `mode` (default `"all"`): `"all"` reports every definition without resources; `"needed"` only
@@ -84,7 +93,7 @@ class MissingResources(Rule):
             declared = set(remote.options) & RESOURCE_KEYS
             uses_gpu = remote.node is not None and self._uses_gpu(remote.node)
             if uses_gpu and "num_gpus" not in declared:
-                if self._every_call_site_declares(remote, ("num_gpus",)):
+                if self._every_call_site_declares(remote, ("num_gpus",)) or self._created_through_registry(remote):
                     continue
                 what = "Actor" if remote.is_actor else "Remote function"
                 self.report(
@@ -111,9 +120,11 @@ class MissingResources(Rule):
     @staticmethod
     def _message(remote: RemoteDef) -> str:
         if remote.node is None:
+            # X is imported and not among the checked files: it may be a function or an actor class
             return (
-                f"`ray.remote({remote.name})` declares no resources (`num_cpus`, `num_gpus`, `memory`); "
-                f"state what it needs so the scheduler can place it"
+                f"`ray.remote({remote.name})` makes a remote function or actor of `{remote.name}`, defined "
+                f"elsewhere, and declares no resources (`num_cpus`, `num_gpus`, `memory`); state what it needs "
+                f"so the scheduler can place it"
             )
         if remote.is_actor:
             return (
@@ -126,8 +137,8 @@ class MissingResources(Rule):
         )
 
     def _every_call_site_declares(self, remote: RemoteDef, keys: Iterable[str]) -> bool:
-        """True when the definition is submitted at least once and every submission sets one of `keys`
-        through `.options(...)`."""
+        """True when the definition is submitted (or created) at least once and every submission sets one
+        of `keys` through `.options(...)`, in this module and in the other checked modules that import it."""
         names = self.analysis.names
         keys = frozenset(keys)
         seen = False
@@ -147,7 +158,34 @@ class MissingResources(Rule):
             # in the decorator
             if not spread and not any(keyword_value(options_call, key) is not None for key in keys):
                 return False
+        elsewhere = ()
+        if remote.node is not None and remote.qualname and names.index is not None:
+            elsewhere = names.index.creation_sites(remote.qualname)
+        for site_keys in elsewhere:
+            seen = True
+            if "**" not in site_keys and not site_keys & keys:
+                return False
         return seen
+
+    def _created_through_registry(self, remote: RemoteDef) -> bool:
+        """The class is stored in a container or handed to a call (a registry, `RayClassWithInitArgs(cls=X)`),
+        and no call site that creates it is visible: it is created elsewhere, typically with
+        `.options(**resources)` whose keys raylint cannot read."""
+        if remote.node is None or not isinstance(remote.node, ast.ClassDef):
+            return False
+        name = remote.node.name
+        escapes = False
+        for node in ast.walk(self.analysis.tree):
+            if isinstance(node, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+                values = node.values if isinstance(node, ast.Dict) else node.elts
+                escapes = escapes or any(isinstance(v, ast.Name) and v.id == name for v in values)
+            elif isinstance(node, ast.Call):
+                arguments = list(node.args) + [k.value for k in node.keywords]
+                escapes = escapes or any(isinstance(a, ast.Name) and a.id == name for a in arguments)
+            elif isinstance(node, ast.Attribute) and node.attr in ("remote", "options"):
+                if isinstance(node.value, ast.Name) and node.value.id == name:
+                    return False  # created (or configured) in sight: the call-site check decides
+        return escapes
 
     def _bodies(self, node: ast.AST) -> List[ast.AST]:
         if isinstance(node, ast.ClassDef):

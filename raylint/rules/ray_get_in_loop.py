@@ -4,9 +4,9 @@ import ast
 import re
 from typing import Optional
 
-from raylint.analysis import CallSite
+from raylint.analysis import CallSite, node_contains
 from raylint.fixers.ray_get_in_loop import batch_gets, plan_batch_gets
-from raylint.loops import names_read, runs_once, target_names, walk_local
+from raylint.loops import loop_body, names_read, runs_once, target_names, walk_local
 from raylint.analysis import keyword_value
 from raylint.rules.base import LazyFix, Rule
 
@@ -30,10 +30,28 @@ class RayGetInLoop(Rule):
     order, so one slow early task delays all later ones. A per-element `timeout=` does not bound the
     total wait: the timeouts add up.
 
+    Inside `ray.get`, any `X.remote(...)` is a Ray submission, whatever X is: a new task submitted and
+    awaited every iteration is reported even when its arguments do not change, and handles raylint
+    cannot trace (a dict on `self`, a parameter, a helper's result) count. Refs fetched one at a time
+    are reported when raylint knows they are refs: submitted in this module, annotated
+    `List[ray.ObjectRef]` (or `Sequence["ray.ObjectRef"]`, `Dict[str, ObjectRef]`...), or returned by
+    a task inside a list (`inner = ray.get(outer.remote())`, then `ray.get(r)` for each `r`).
+
     The rule stays quiet on `ray.wait`-driven loops, streaming and dynamic generator refs, refs that do
-    not change between iterations (retry and poll loops), one batched `ray.get(list)` per iteration,
-    iterations that need the previous iteration's result, `ray.get` in the iterable of a `for`, and
-    loops that run once.
+    not change between iterations, one batched `ray.get(list)` per iteration, iterations that need the
+    previous iteration's result (also through a plain copy, `c = new_c`), `ray.get` in the iterable of
+    a `for`, loops that run once, and these look-alikes:
+
+    - one synchronous actor called through the same handle every iteration (training steps, weight
+      sync, environment steps): the actor runs the calls in order anyway. It is reported when the
+      handle changes per iteration or the actor runs calls concurrently (an `async def` method,
+      `max_concurrency > 1` in its decorator or creation `.options`);
+    - retry, poll and search loops: a `break` or `return` after the get, a `while` whose test is the
+      get or reads its result;
+    - latency measured on purpose: a clock read (`time.time()`, `time.perf_counter()`,
+      `time.monotonic()`) before and after the get in the loop body;
+    - a guard on the loop variable that makes the get run once (`if rank == 0:`);
+    - several returns per submission (`a, b = f.remote()`, `.options(num_returns=2)`).
 
     ## Example
     ```python
@@ -119,12 +137,20 @@ class RayGetInLoop(Rule):
         argument = call.args[0] if call.args else keyword_value(call, "object_refs")
         if argument is None or isinstance(argument, ast.Starred):
             return None
-        loops = [loop for loop in site.loops if not runs_once(loop)]
+        loops = [
+            loop for loop in site.loops
+            if not runs_once(loop) and not _guarded_once(loop, call, self.analysis.loops.bound(loop))
+        ]
         if not loops:
+            return None
+        innermost = loops[-1]
+        if _leaves_after(innermost, call) or self._timed(innermost, call, site) or _polls_status(innermost, call):
             return None
         submission = self._submission(argument, loops)
         if submission is not None:
-            if not self.analysis.loops.depends_on(submission, loops) or self._carried(submission, loops, site):
+            if self._several_returns(submission, argument, loops, site) or self._carried(submission, loops, site):
+                return None
+            if self._same_sequential_actor(submission, innermost, site):
                 return None
             return (
                 "`ray.get` waits for each task right after submitting it, so the tasks run one at a time; "
@@ -143,17 +169,87 @@ class RayGetInLoop(Rule):
         )
 
     def _submission(self, argument: ast.AST, loops) -> Optional[ast.Call]:
-        """The `X.remote(...)` call whose ref `ray.get` waits for: the argument itself, or the value of a
-        name assigned once in the loop body (`ref = f.remote(x); ray.get(ref)`). Inside `ray.get`, any
-        `X.remote(...)` is a Ray submission, whatever X is."""
+        """The `X.remote(...)` call whose ref `ray.get` waits for: the argument itself, `pair[0]` of it, or
+        the value of a name assigned once in the loop body (`ref = f.remote(x); ray.get(ref)`). Inside
+        `ray.get`, any `X.remote(...)` is a Ray submission, whatever X is."""
         if _is_remote_call(argument):
             return argument
+        if isinstance(argument, ast.Subscript) and isinstance(argument.value, ast.Name):
+            argument = argument.value
         if isinstance(argument, ast.Name):
             for loop in loops:
                 assigned = self.analysis.loops.assignments(loop).get(argument.id, [])
                 if len(assigned) == 1 and _is_remote_call(assigned[0][0]):
                     return assigned[0][0]
         return None
+
+    def _several_returns(self, submission: ast.Call, argument: ast.AST, loops, site: CallSite) -> bool:
+        """`a, b = f.remote()` or `pair = g.options(num_returns=2).remote()`: the iteration holds a list of
+        refs, not one ref it waits for right away."""
+        if argument is not submission:
+            for loop in loops:
+                for _value, statement in self.analysis.loops.assignments(loop).get(_base_name(argument), []):
+                    if isinstance(statement, ast.Assign) and any(
+                        isinstance(t, (ast.Tuple, ast.List)) for t in statement.targets
+                    ):
+                        return True
+        count = _num_returns(submission.func.value)
+        if count is None:
+            target = self.analysis.names.submission_target(submission.func.value, site.scope)
+            defn = target[0] if target is not None else None
+            if defn is not None and defn.node is not None and target[1] is None:
+                count = defn.options.get("num_returns")
+        return count is not None and not (isinstance(count, ast.Constant) and count.value in (1, None))
+
+    def _same_sequential_actor(self, submission: ast.Call, loop, site: CallSite) -> bool:
+        """An actor method called on the same handle every iteration of an actor that runs calls one at a
+        time: the calls are sequential whatever the loop does (training steps, environment steps)."""
+        target = submission.func.value
+        target = _strip_options(target)
+        if not isinstance(target, ast.Attribute):
+            return False  # `f.remote()` on a name: a remote function (or actor creation)
+        handle = target.value
+        value = self.analysis.names.value(target, site.scope)
+        if value is not None and value.tag in ("qual", "remote"):
+            return False  # `module.task.remote()`: a remote function
+        if self.analysis.loops.depends_on(handle, [loop]):
+            return False  # a different actor (or a new one) each iteration
+        if _attribute_depends_on_loop(handle, loop, self.analysis):
+            return False
+        return not self._concurrent_actor(handle, value, site)
+
+    def _concurrent_actor(self, handle: ast.AST, method_value, site: CallSite) -> bool:
+        """The actor runs several calls at once: async methods, or `max_concurrency > 1` where it is
+        declared or created."""
+        defn = method_value.defn if method_value is not None and method_value.tag == "method" else None
+        if defn is not None and defn.node is not None:
+            if any(isinstance(item, ast.AsyncFunctionDef) for item in defn.node.body):
+                return True
+            if _above_one(defn.options.get("max_concurrency")):
+                return True
+        if isinstance(handle, ast.Name):
+            for binding in site.scope.lookup(handle.id) or []:
+                if binding.value is not None and _created_concurrent(binding.value):
+                    return True
+        if isinstance(handle, ast.Attribute) and isinstance(handle.value, ast.Name) and handle.value.id == "self":
+            for attrs in self.analysis.walk.self_attrs.values():
+                if any(_created_concurrent(value) for value, _where in attrs.get(handle.attr, ())):
+                    return True
+        return False
+
+    def _timed(self, loop, call: ast.Call, site: CallSite) -> bool:
+        """A clock read before and after the submit-and-wait: a deliberate sequential latency benchmark."""
+        before = after = False
+        names = self.analysis.names
+        for part in loop_body(loop):
+            for node in walk_local(part):
+                if not isinstance(node, ast.Call) or names.qualname(node.func, site.scope) not in _CLOCKS:
+                    continue
+                if (node.lineno, node.col_offset) < (call.lineno, call.col_offset):
+                    before = True
+                elif (node.lineno, node.col_offset) > (call.end_lineno, call.end_col_offset):
+                    after = True
+        return before and after
 
     def _is_single_ref(self, argument: ast.AST, site: CallSite, loops) -> bool:
         """A single ObjectRef taken from a collection, one per iteration: a loop target, or `refs[i]`."""
@@ -168,7 +264,114 @@ class RayGetInLoop(Rule):
         value = self.analysis.names.value_in_loops(argument, site.scope, site.loops)
         if value is not None:
             return value.tag == "ref" and value.origin in ("task", "put")
+        collection = self._collection_of(argument, loops)
+        if collection is None:
+            return False
+        if self._holds_refs(collection, site.scope):
+            return True
         return self._ref_like_parameter(argument, site, loops)
+
+    @staticmethod
+    def _collection_of(argument: ast.AST, loops) -> Optional[ast.AST]:
+        """The collection one ref per iteration comes from: the iterable of `for r in refs`
+        (`refs.values()`/`items()`, `enumerate(refs)` and `zip` unwrapped), or `refs` in `refs[i]`."""
+        if isinstance(argument, ast.Subscript):
+            return argument.value
+        for loop in reversed(loops):
+            if loop.target is None or argument.id not in target_names(loop.target):
+                continue
+            iterable = loop.iter
+            if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Attribute):
+                if iterable.func.attr in ("values", "items") and not iterable.args:
+                    return iterable.func.value
+            if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name):
+                if iterable.func.id in ("enumerate", "reversed", "list", "sorted") and iterable.args:
+                    return iterable.args[0]
+                return None
+            return iterable
+        return None
+
+    def _holds_refs(self, collection: ast.AST, scope) -> bool:
+        """Refs we know from how the collection was made or typed: annotated `List[ray.ObjectRef]`, the
+        refs a task returned inside a list (`inner = ray.get(outer.remote())`), or a container of
+        `X.remote(...)` results whatever X is."""
+        if isinstance(collection, ast.Name):
+            bindings = scope.lookup(collection.id) or []
+            if not bindings:
+                return False
+            for binding in bindings:
+                if binding.kind == "param":
+                    annotation = getattr(binding.node, "annotation", None)
+                    if annotation is None or not self._annotated_refs(annotation, binding.scope):
+                        return False
+                elif binding.kind in ("assign", "augassign") and binding.value is not None and not binding.path:
+                    if not (self._fetched_from_task(binding.value, binding.scope) or _made_of_submissions(
+                        binding.value, binding.scope) or self._helper_returns_refs(binding.value, binding.scope)):
+                        return False
+                else:
+                    return False
+            return True
+        if isinstance(collection, ast.Attribute) and isinstance(collection.value, ast.Name):
+            if collection.value.id == "self":
+                assigned = self.analysis.walk.self_attrs
+                values = [
+                    (v, where)
+                    for attrs in assigned.values()
+                    for v, where in attrs.get(collection.attr, [])
+                ]
+                return bool(values) and all(_made_of_submissions(v, where) for v, where in values)
+        return False
+
+    def _helper_returns_refs(self, expr: ast.AST, scope) -> bool:
+        """`refs = submit_all(xs)` where `submit_all` is a function of this module whose every `return`
+        gives a list of refs (`[f.remote(x) for x in xs]`, or a name holding one)."""
+        if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name)):
+            return False
+        bindings = scope.lookup(expr.func.id) or []
+        if len(bindings) != 1 or bindings[0].kind != "def":
+            return False
+        function = bindings[0].node
+        body_scope = self.analysis.walk.scopes.get(id(function))
+        if body_scope is None or self.analysis.names.remote_def_of(function) is not None:
+            return False
+        returned = [node.value for node in walk_local(function) if isinstance(node, ast.Return)]
+        if not returned or any(value is None for value in returned):
+            return False
+        for value in returned:
+            known = self.analysis.names.value(value, body_scope)
+            if not (_made_of_submissions(value, body_scope) or (known is not None and known.tag == "refs")):
+                return False
+        return True
+
+    def _annotated_refs(self, annotation: ast.AST, scope) -> bool:
+        """`List[ray.ObjectRef]`, `list[ObjectRef]`, `Sequence["ray.ObjectRef"]`, `Dict[str, ObjectRef]`."""
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return False
+        if not isinstance(annotation, ast.Subscript):
+            return False
+        inner = annotation.slice
+        if isinstance(inner, ast.Index):  # Python 3.8 trees
+            inner = inner.value  # pragma: no cover
+        last = inner.elts[-1] if isinstance(inner, ast.Tuple) and inner.elts else inner
+        if isinstance(last, ast.Constant) and isinstance(last.value, str):
+            try:
+                last = ast.parse(last.value, mode="eval").body
+            except SyntaxError:
+                return False
+        qual = self.analysis.names.qualname(last, scope)
+        return qual in ("ray.ObjectRef", "ray._raylet.ObjectRef", "ray.types.ObjectRef")
+
+    def _fetched_from_task(self, expr: ast.AST, scope) -> bool:
+        """`ray.get(outer.remote(...))`: a task's result; iterated and fetched again, it held refs."""
+        return (
+            isinstance(expr, ast.Call)
+            and self.analysis.names.is_ray(expr.func, scope, "get")
+            and bool(expr.args)
+            and _is_remote_call(expr.args[0])
+        )
 
     @staticmethod
     def _ref_like_parameter(argument: ast.AST, site: CallSite, loops) -> bool:
@@ -184,19 +387,26 @@ class RayGetInLoop(Rule):
 
     def _carried(self, submission: ast.AST, loops, site: CallSite) -> bool:
         """True when the submission reads a Ray result from an earlier iteration (a synchronous training
-        step, an iterative solver): such a loop cannot submit everything up front. A name is carried when
-        the loop body reads it before (or while) assigning it a Ray result."""
+        step, an iterative solver): such a loop cannot submit everything up front. A name holds a Ray
+        result when it is assigned one, or a plain copy of a name that holds one (`c = new_c`); it is
+        carried when the loop body reads it before (or while) assigning it."""
         for loop in loops:
             assignments = self.analysis.loops.assignments(loop)
             reads = self.analysis.loops.reads(loop)
+            holders = {
+                name for name, values in assignments.items() if any(self._ray_result(v, site) for v, _ in values)
+            }
+            changed = True
+            while changed:
+                changed = False
+                for name, values in assignments.items():
+                    if name not in holders and any(names_read(value) & holders for value, _ in values):
+                        holders.add(name)
+                        changed = True
             carried = set()
-            for name, values in assignments.items():
-                ends = [
-                    (statement.end_lineno, statement.end_col_offset)
-                    for value, statement in values
-                    if self._ray_result(value, site)
-                ]
-                if ends and any(position <= max(ends) for position in reads.get(name, ())):
+            for name in holders:
+                ends = [(statement.end_lineno, statement.end_col_offset) for _v, statement in assignments[name]]
+                if any(position <= max(ends) for position in reads.get(name, ())):
                     carried.add(name)
             changed = bool(carried)
             while changed:
@@ -216,6 +426,159 @@ class RayGetInLoop(Rule):
             isinstance(node, ast.Call) and (_is_remote_call(node) or names.is_ray(node.func, site.scope, "get"))
             for node in walk_local(expr)
         )
+
+
+_CLOCKS = frozenset(
+    {
+        "time.time",
+        "time.perf_counter",
+        "time.monotonic",
+        "time.time_ns",
+        "time.perf_counter_ns",
+        "time.monotonic_ns",
+        "timeit.default_timer",
+    }
+)
+
+
+def _strip_options(target: ast.AST) -> ast.AST:
+    """`X.options(...)` -> `X`."""
+    if (
+        isinstance(target, ast.Call)
+        and isinstance(target.func, ast.Attribute)
+        and target.func.attr == "options"
+    ):
+        return target.func.value
+    return target
+
+
+def _num_returns(target: ast.AST) -> Optional[ast.AST]:
+    if isinstance(target, ast.Call) and isinstance(target.func, ast.Attribute) and target.func.attr == "options":
+        return keyword_value(target, "num_returns")
+    return None
+
+
+def _base_name(expr: ast.AST) -> str:
+    while isinstance(expr, ast.Subscript):
+        expr = expr.value
+    return expr.id if isinstance(expr, ast.Name) else ""
+
+
+def _above_one(value: Optional[ast.AST]) -> bool:
+    """`max_concurrency=` that may exceed one: a constant above one, or anything not a constant."""
+    if value is None:
+        return False
+    return not (isinstance(value, ast.Constant) and isinstance(value.value, int) and value.value <= 1)
+
+
+def _created_concurrent(expr: ast.AST) -> bool:
+    """`A.options(max_concurrency=8).remote()` (anywhere in the value)."""
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "options":
+            if _above_one(keyword_value(node, "max_concurrency")):
+                return True
+    return False
+
+
+def _attribute_depends_on_loop(handle: ast.AST, loop, analysis) -> bool:
+    """`self.workers[name]` where `name` changes per iteration (already caught by `depends_on`), or a
+    handle attribute reassigned inside the loop (`self.actor = A.remote()` in the body)."""
+    if isinstance(handle, ast.Attribute):
+        for part in loop_body(loop):
+            for node in walk_local(part):
+                if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Attribute) and ast.dump(t.value) == ast.dump(handle.value) and t.attr == handle.attr
+                    for t in node.targets
+                ):
+                    return True
+    return False
+
+
+def _made_of_submissions(expr: ast.AST, scope) -> bool:
+    """A list/dict (display or comprehension) whose elements are `X.remote(...)` calls."""
+    if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        return _is_remote_call(expr.elt)
+    if isinstance(expr, ast.DictComp):
+        return _is_remote_call(expr.value)
+    if isinstance(expr, (ast.List, ast.Tuple)):
+        return bool(expr.elts) and all(_is_remote_call(e) for e in expr.elts)
+    if isinstance(expr, ast.Dict):
+        return bool(expr.values) and all(_is_remote_call(v) for v in expr.values)
+    return False
+
+
+def _path_to(root: ast.AST, target: ast.AST) -> list:
+    """The nodes from `root` down to `target` (both included), by source position."""
+    path = [root]
+    node = root
+    while node is not target:
+        for child in ast.iter_child_nodes(node):
+            if child is target or (hasattr(child, "lineno") and node_contains(child, target)):
+                node = child
+                break
+        else:
+            return path
+        path.append(node)
+    return path
+
+
+def _guarded_once(loop, call: ast.Call, names) -> bool:
+    """`if rank == 0:` / `if i == 0:` around the get, on the loop variable or a name the loop changes
+    (a counter, `rank += 1`): it runs in one iteration."""
+    if loop.kind != "for":
+        return False
+    for node in _path_to(loop.node, call)[1:]:
+        if isinstance(node, ast.If) and not node_contains(node.test, call):
+            test = node.test
+            if (
+                isinstance(test, ast.Compare)
+                and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.Eq)
+                and any(isinstance(side, ast.Name) and side.id in names for side in (test.left, test.comparators[0]))
+                and any(isinstance(side, ast.Constant) for side in (test.left, test.comparators[0]))
+            ):
+                return True
+    return False
+
+
+def _leaves_after(loop, call: ast.Call) -> bool:
+    """A `break` or `return` of this loop after the get: a retry, poll or search loop that stops on success."""
+    if loop.kind not in ("for", "while"):
+        return False
+    after = (call.end_lineno, call.end_col_offset)
+    stack = list(loop.node.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, (ast.Return, ast.Break)) and (
+            (node.lineno, node.col_offset) >= after or node_contains(node, call)
+        ):
+            return True
+        for child in ast.iter_child_nodes(node):
+            # a `break` in a nested loop ends that loop; a `return` there still ends ours
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)) and isinstance(child, ast.Break):
+                continue
+            if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+                stack.extend(n for n in ast.walk(child) if isinstance(n, ast.Return))
+                continue
+            stack.append(child)
+    return False
+
+
+def _polls_status(loop, call: ast.Call) -> bool:
+    """A `while` that checks a status: the get is in its test, or the test reads a name the get assigns."""
+    if loop.kind != "while":
+        return False
+    test = loop.node.test
+    if node_contains(test, call):
+        return True
+    tested = names_read(test)
+    for node in ast.walk(loop.node):
+        if isinstance(node, ast.Assign) and node_contains(node.value, call):
+            if any(target_names(t) & tested for t in node.targets):
+                return True
+    return False
 
 
 def _is_remote_call(expr: ast.AST) -> bool:

@@ -91,12 +91,13 @@ class RemoteRedefinedInLoop(Rule):
             where = self._where(scope, loops)
             if where is None:
                 continue
-            kind = "actor class" if remote.is_actor else "remote function"
+            kind = _kind(remote)
             if where == "loop":
                 message = (f"{kind} defined inside a loop: every iteration makes a new one that Ray pickles and "
                            f"exports again; define it once at module level")
             else:
-                message = (f"{kind} defined inside a {where}: every call defines and exports it again; define it "
+                article = "an" if where[0] in "aeiou" else "a"
+                message = (f"{kind} defined inside {article} {where}: every call defines and exports it again; define it "
                            f"once at module level")
             fix = (lambda remote=remote: hoist_definition(self.analysis, remote)) if decorated else None
             self.report(remote.report_node, message, fix=fix)
@@ -128,6 +129,15 @@ class RemoteRedefinedInLoop(Rule):
             any(frame.node is loop.node for frame in site.loops) and names.call_is_ray(site, "init", "shutdown")
             for site in self.analysis.walk.calls
         )
+
+
+def _kind(remote) -> str:
+    """Name what is made remote; `ray.remote(X)` with X imported and unseen may be either."""
+    if remote.is_actor:
+        return "actor class"
+    if remote.node is None:
+        return "remote function or actor class"
+    return "remote function"
 
 
 def _over_loop_variable(call: ast.Call, loops: Tuple) -> bool:

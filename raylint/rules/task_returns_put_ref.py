@@ -52,13 +52,19 @@ class TaskReturnsPutRef(Rule):
     ```
 
     ## Fix safety
-    The fix replaces each `ray.put(v)` that is directly part of a `return` or `yield` expression
-    (`return ray.put(v)`, `return [ray.put(p) for p in parts]`, `yield ray.put(v)`) with `v`. It is
-    unsafe: callers that did `ray.get(ray.get(ref))` now get the value from the first `ray.get`, and
-    the second fails; every caller, in this module and in others, must drop one `ray.get`.
+    The fix rewrites the task and its callers together: `return ray.put(v)` becomes `return v`, and each
+    caller's `ray.get(task.remote(...))` (also over a list or a list comprehension of submissions)
+    becomes `task.remote(...)`. The task's own ref now leads to the value the inner ref led to, so
+    whatever the caller does with it (dict keys, `from_partitions`, arguments to other tasks, a later
+    `ray.get`) keeps working. It is **unsafe**: the removed `ray.get` no longer waits for the task, so a
+    side effect the caller relied on (a file the task writes) may not have happened yet.
 
-    No fix when the ref travels through a name or a container filled elsewhere in the function, or when
-    `ray.put` has keywords.
+    The fix exists only when the analysis sees every caller: each use of the task's name in the module
+    is such a `ray.get`, and no other module can call the task (it is defined inside a function, has a
+    private `_name`, or the module is a script with an `if __name__ == "__main__":` block or a top-level
+    `ray.init()`). No fix either for actor methods, for `num_returns` other than one, when some `return`
+    is not a `ray.put` (or the body can end without one), when the ref travels through a name or a
+    container, or when `ray.put` has keywords.
 
     ## Options
     None.
@@ -85,7 +91,7 @@ class TaskReturnsPutRef(Rule):
             carriers = _carriers(site.function, site.node)
             if not any(_carries(value, site.node, carriers) for value in outputs):
                 continue
-            direct = any(_carries(value, site.node, set()) for value in outputs)
+            direct = any(value is site.node for value in outputs)
             where = "an actor method" if remote.is_actor else "a task"
             self.report(
                 site.node,

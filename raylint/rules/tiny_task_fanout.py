@@ -47,10 +47,13 @@ class TinyTaskFanout(Rule):
     ```
 
     ## Fix safety
-    The fix is always **unsafe**. It adds, next to the task, a plain copy of the function (`double_py`), a
-    chunk-size constant (`DOUBLE_CHUNK_SIZE = 10_000`) and a batched task with the same options
-    (`double_batch`), submits one task per chunk and flattens the results back, so the `ray.get` still
-    gives one value per element, in order. What changes: the chunk size is a judgement (10,000 elements
+    The fix is always **unsafe**. It adds, next to the task, a chunk-size constant
+    (`DOUBLE_CHUNK_SIZE = 10_000`) and a batched task with the same options (`double_batch`), submits one
+    task per chunk and flattens the results back, so the `ray.get` still gives one value per element, in
+    order. When the fan-out is the task's only use the analysis can see (nothing else in the module
+    names it, and it is local, private, or in a script), the task itself becomes the plain function the
+    batch calls; otherwise a plain copy (`double_py`) is added and the task stays for its other callers
+    (and is removed once the last of them is fixed). What changes: the chunk size is a judgement (10,000 elements
     give a microsecond-sized function about 10 ms of work per task, against about 1 ms of overhead; aim
     for 10-100 ms per task and a few tasks per CPU); one failing element now fails, and retries, its
     whole chunk; and elements travel inside a list, so an element that is an ObjectRef is no longer

@@ -59,6 +59,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _node_ports() -> List[str]:
+    """Free ports for every server a node starts. Ray's fixed defaults (the dashboard agent's 52365, the
+    metrics port...) collide with any other cluster on the machine: the second node's agent then never
+    comes up, and the Jobs API answers "No available agent to submit job" for ever."""
+    ports = [f"--{name}={free_port()}" for name in (
+        "node-manager-port", "object-manager-port", "metrics-export-port", "dashboard-agent-listen-port",
+        "dashboard-agent-grpc-port", "runtime-env-agent-port")]
+    return ports + ["--min-worker-port=0", "--max-worker-port=0"]  # 0: workers bind ports the OS picks
+
+
 @dataclass
 class Cluster:
     """Where programs run: `address` goes into their RAY_ADDRESS."""
@@ -94,7 +104,11 @@ class LocalCluster(Cluster):
 
     @classmethod
     def start(cls, workers: int = 2, cpus_per_worker: int = 1, *, dashboard: bool = False,
-              object_store_bytes: int = DEFAULT_OBJECT_STORE_BYTES) -> "LocalCluster":
+              object_store_bytes: int = DEFAULT_OBJECT_STORE_BYTES, head_cpus: int = 0,
+              head_object_store_bytes: int = HEAD_OBJECT_STORE_BYTES, gpus_per_worker: int = 0,
+              ) -> "LocalCluster":
+        """`raylint validate` uses the defaults; `raylint doctor`'s tests shape a cluster with symptoms
+        (a head with CPUs, a small store, a node claiming a GPU)."""
         ray = ray_executable()
         port = free_port()
         address = f"127.0.0.1:{port}"
@@ -105,9 +119,9 @@ class LocalCluster(Cluster):
                       dashboard_url=f"http://127.0.0.1:{dashboard_port}" if dashboard else None,
                       # our own throwaway cluster: a token file in the user's home must not switch on auth
                       env={"RAY_AUTH_MODE": "disabled"})
-        head = [ray, "start", "--head", "--block", f"--port={port}", "--num-cpus=0", "--num-gpus=0",
-                f"--object-store-memory={HEAD_OBJECT_STORE_BYTES}", f"--temp-dir={temp_dir}",
-                f"--ray-client-server-port={free_port()}", "--disable-usage-stats"]
+        head = [ray, "start", "--head", "--block", f"--port={port}", f"--num-cpus={head_cpus}", "--num-gpus=0",
+                f"--object-store-memory={head_object_store_bytes}", f"--temp-dir={temp_dir}",
+                f"--ray-client-server-port={free_port()}", "--disable-usage-stats", *_node_ports()]
         if dashboard:
             head += ["--include-dashboard=true", "--dashboard-host=127.0.0.1", f"--dashboard-port={dashboard_port}"]
         else:
@@ -117,10 +131,17 @@ class LocalCluster(Cluster):
             cluster._wait_for_nodes(1)
             for index in range(workers):
                 # one node at a time: nodes starting together on one machine time out registering
-                cluster._spawn([ray, "start", "--block", f"--address={address}", f"--num-cpus={cpus_per_worker}",
-                                "--num-gpus=0", f"--object-store-memory={object_store_bytes}",
-                                f"--temp-dir={temp_dir}", "--disable-usage-stats"])
-                cluster._wait_for_nodes(2 + index)
+                worker = [ray, "start", "--block", f"--address={address}", f"--num-cpus={cpus_per_worker}",
+                          f"--num-gpus={gpus_per_worker}", f"--object-store-memory={object_store_bytes}",
+                          f"--temp-dir={temp_dir}", "--disable-usage-stats"]
+                cluster._spawn([*worker, *_node_ports()])
+                try:
+                    cluster._wait_for_nodes(2 + index)
+                except ClusterError:
+                    # Ray gives a node 30 s to register; on a loaded machine that may not be enough: once more
+                    cluster._discard_last()
+                    cluster._spawn([*worker, *_node_ports()])
+                    cluster._wait_for_nodes(2 + index)
         except BaseException:
             cluster.stop()
             raise
@@ -136,6 +157,15 @@ class LocalCluster(Cluster):
             start_new_session=True,  # its own process group: stop() signals exactly this tree
         )
         self.processes.append(process)
+
+    def _discard_last(self) -> None:
+        """Forget the last `ray start`, which failed, after killing whatever it left in its group."""
+        process = self.processes.pop()
+        _signal_group(process.pid, signal.SIGKILL)
+        _wait_until_gone([process.pid], 5)
+        process.wait(timeout=5)
+        if process.stderr:
+            process.stderr.close()
 
     def _wait_for_nodes(self, count: int) -> None:
         """Poll until `count` nodes are alive; a `ray start` that exits early is an error."""

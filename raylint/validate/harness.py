@@ -10,18 +10,23 @@ from typing import Callable, List, Optional, Sequence
 from raylint.config import enabled_codes, load_settings
 from raylint.engine import LintOptions, read_source
 from raylint.fixing import FixPolicy, fix_text
-from raylint.validate.cluster import Cluster
+from raylint.validate.cluster import Cluster, LocalCluster
 from raylint.validate.compare import stdout_difference, value_difference
 from raylint.validate.runner import Run, run_program
+from raylint.validate.schedulability import SchedulingWatch, wait_for_no_pending
 from raylint.validate.stats import Timing, speedup, verdict
 
 FIXED_SUFFIX = ".raylint-fixed.py"
+# a fixed run whose pending tasks wait, with nothing changing, this many times the original's run time
+# (and at least this long) cannot be scheduled
+STALL_FACTOR = 3
+STALL_FLOOR_S = 20.0
 
 
 @dataclass
 class ProgramReport:
     """What validating one program found; `status` is one of: ok, different, regression, failed,
-    timeout, nothing to fix, cannot run on this cluster."""
+    timeout, unschedulable after fix, nothing to fix, cannot run on this cluster."""
 
     program: str
     status: str
@@ -115,15 +120,23 @@ def validate_program(program: Path, cluster: Cluster, options: Options,
         if fixed.needs_gpu and cluster.resources().get("GPU", 0) < 1:
             return ProgramReport(name, "cannot run on this cluster", fixed.codes,
                                  detail="the fixed version asks for a GPU and the cluster has none")
-        run = executor or (lambda path, cwd: run_program(path, cwd=cwd, address=cluster.address,
-                                                         timeout=options.timeout, compare=options.compare,
-                                                         extra_env=cluster.env))
-        return _measure(name, program, fixed, run, options, progress)
+        run = executor or (lambda path, cwd, watch=None: run_program(
+            path, cwd=cwd, address=cluster.address, timeout=options.timeout, compare=options.compare,
+            extra_env=cluster.env, watch=watch))
+        # only on a cluster raylint started: on a shared one, another job's pending work is not ours
+        watched = executor is None and isinstance(cluster, LocalCluster)
+        report = _measure(name, program, fixed, run, options, progress, cluster.address if watched else None)
+        if report.status == "unschedulable after fix":
+            # the killed driver's requests linger in the cluster's reports a few seconds: let them clear,
+            # so that the next program does not see them
+            wait_for_no_pending(cluster.address)
+        return report
     finally:
         fixed.path.unlink(missing_ok=True)
 
 
-def _measure(name, program: Path, fixed: FixedProgram, run: Executor, options: Options, progress) -> ProgramReport:
+def _measure(name, program: Path, fixed: FixedProgram, run: Executor, options: Options, progress,
+             watch_address: Optional[str] = None) -> ProgramReport:
     cwd = program.parent
     original_runs: List[Run] = []
     fixed_runs: List[Run] = []
@@ -131,7 +144,12 @@ def _measure(name, program: Path, fixed: FixedProgram, run: Executor, options: O
         for version, path, runs in (("original", program, original_runs), ("fixed", fixed.path, fixed_runs)):
             if progress:
                 progress(f"{program.name}: {'warm-up' if round_index == 0 else f'round {round_index}'}, {version}")
-            result = run(path, cwd)
+            if version == "fixed" and watch_address is not None:
+                # a stall counts only far beyond the time the original needed to finish
+                stall = max(STALL_FLOOR_S, STALL_FACTOR * max(r.seconds for r in original_runs))
+                result = run(path, cwd, SchedulingWatch(watch_address, stall).check)
+            else:
+                result = run(path, cwd)
             if not result.ok:
                 return _failure(name, fixed.codes, version, result, options.timeout)
             runs.append(result)
@@ -165,6 +183,8 @@ def _difference(original_runs: Sequence[Run], fixed_runs: Sequence[Run], compare
 
 
 def _failure(name: str, codes: List[str], version: str, run: Run, timeout: float) -> ProgramReport:
+    if run.unschedulable is not None:
+        return ProgramReport(name, "unschedulable after fix", codes, detail=f"the {version} version: {run.unschedulable}")
     if run.timed_out:
         return ProgramReport(name, "timeout", codes, detail=f"the {version} version ran over {timeout:g} s and was killed")
     tail = "\n".join(run.stderr.strip().splitlines()[-5:])

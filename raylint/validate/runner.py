@@ -10,7 +10,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional
 
 from raylint.validate.cluster import ray_environment
 
@@ -37,15 +37,19 @@ class Run:
     timed_out: bool = False
     value: object = None
     value_error: Optional[str] = None
+    # why the run was stopped before its time limit: what it waits for can never be scheduled
+    unschedulable: Optional[str] = None
 
     @property
     def ok(self) -> bool:
-        return not self.timed_out and self.returncode == 0
+        return not self.timed_out and self.unschedulable is None and self.returncode == 0
 
 
 def run_program(program: Path, *, cwd: Path, address: Optional[str], timeout: float, compare: str = "stdout",
-                extra_env: Optional[Dict[str, str]] = None) -> Run:
-    """Run `program` with `cwd` as working directory, attached to the cluster through RAY_ADDRESS."""
+                extra_env: Optional[Dict[str, str]] = None,
+                watch: Optional[Callable[[], Optional[str]]] = None) -> Run:
+    """Run `program` with `cwd` as working directory, attached to the cluster through RAY_ADDRESS.
+    `watch`, called about once a second, stops the run early with the reason it returns."""
     env = ray_environment(extra_env)
     if address:
         env["RAY_ADDRESS"] = address
@@ -59,22 +63,40 @@ def run_program(program: Path, *, cwd: Path, address: Optional[str], timeout: fl
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=str(cwd), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+    unschedulable = None
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        stdout, stderr = process.communicate()
-        timed_out = True
+        stdout, stderr, timed_out, unschedulable = _communicate(process, started + timeout, watch)
     except BaseException:
         _kill_group(process)
         process.communicate()
         raise
     seconds = time.perf_counter() - started
-    run = Run(seconds, None if timed_out else process.returncode, stdout, stderr, timed_out)
+    stopped = timed_out or unschedulable is not None
+    run = Run(seconds, None if stopped else process.returncode, stdout, stderr, timed_out, unschedulable=unschedulable)
     if value_file is not None:
         _read_value(run, value_file)
     return run
+
+
+def _communicate(process: subprocess.Popen, deadline: float, watch):
+    """(stdout, stderr, timed out, unschedulable reason): wait for the process, asking `watch` once a
+    second; a timeout or a reason kills the process group."""
+    while True:
+        step = min(1.0, deadline - time.perf_counter()) if watch is not None else deadline - time.perf_counter()
+        try:
+            stdout, stderr = process.communicate(timeout=max(step, 0.01))
+            return stdout, stderr, False, None
+        except subprocess.TimeoutExpired:
+            pass
+        if time.perf_counter() >= deadline:
+            _kill_group(process)
+            stdout, stderr = process.communicate()
+            return stdout, stderr, True, None
+        reason = watch()
+        if reason is not None:
+            _kill_group(process)
+            stdout, stderr = process.communicate()
+            return stdout, stderr, False, reason
 
 
 def _read_value(run: Run, value_file: str) -> None:

@@ -60,6 +60,8 @@ def run(programs: Sequence[Path], request: Request,
         cluster, executor, shape = _cluster(request, progress)
         try:
             reports = [validate_program(Path(p), cluster, options, executor, progress) for p in programs]
+        except ClusterError as error:
+            raise ValidationError(str(error)) from None
         finally:
             if progress and isinstance(cluster, LocalCluster):
                 progress("stopping the local cluster")
@@ -106,6 +108,10 @@ def _sigterm_as_interrupt():
     def handler(signum, frame):
         raise KeyboardInterrupt
 
+    # The `raylint` command's own handler (raylint.entry) already unwinds on SIGTERM, and exits 143.
+    if signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None):
+        yield
+        return
     try:
         previous = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread: leave signals alone

@@ -39,8 +39,8 @@ def tuple_target_and_iterable(a, b):
     return out
 
 
-def wait_for_each(store, keys):
-    for k in keys:
+def wait_for_each(stores, keys):
+    for k, store in zip(keys, stores):
         ray.get(store.put.remote(k, 0))
 
 

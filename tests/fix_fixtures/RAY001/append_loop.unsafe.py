@@ -36,8 +36,8 @@ def tuple_target_and_iterable(a, b):
     return out
 
 
-def wait_for_each(store, keys):
-    ray.get([store.put.remote(k, 0) for k in keys])
+def wait_for_each(stores, keys):
+    ray.get([store.put.remote(k, 0) for k, store in zip(keys, stores)])
 
 
 def loop_variable_reused_later(xs):

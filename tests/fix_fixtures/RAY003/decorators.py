@@ -23,7 +23,7 @@ def split(pair):
     return pair[0], pair[1]
 
 
-# an actor: unsafe (it then holds a CPU while alive)
+# a counter actor: `num_cpus=0` (unsafe), never a CPU held for life
 @ray.remote
 class Counter:
     def __init__(self):
@@ -51,3 +51,35 @@ tokenize_retry = ray.remote(max_retries=1)(tokenize)
 )
 def upload(blob):
     return blob
+
+
+# one option per line, no trailing comma
+@ray.remote(
+    max_retries=3,
+    num_returns=2
+)
+def unpack(pair):
+    return pair[0], pair[1]
+
+
+# arguments aligned with the opening parenthesis
+@ray.remote(max_retries=3,
+            num_returns=2)
+def unpack_aligned(pair):
+    return pair[0], pair[1]
+
+
+# a comment after the last argument
+@ray.remote(
+    max_retries=3  # retried on worker failure
+)
+def unpack_commented(pair):
+    return pair[0], pair[1]
+
+
+# a comment after the last argument and its trailing comma
+@ray.remote(
+    max_retries=3,  # retried on worker failure
+)
+def unpack_commented_comma(pair):
+    return pair[0], pair[1]

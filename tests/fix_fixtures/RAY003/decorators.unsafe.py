@@ -24,8 +24,8 @@ def split(pair):
     return pair[0], pair[1]
 
 
-# an actor: unsafe (it then holds a CPU while alive)
-@ray.remote(num_cpus=1)
+# a counter actor: `num_cpus=0` (unsafe), never a CPU held for life
+@ray.remote(num_cpus=0)
 class Counter:
     def __init__(self):
         self.value = 0
@@ -53,3 +53,39 @@ tokenize_retry = ray.remote(max_retries=1, num_cpus=1)(tokenize)
 )
 def upload(blob):
     return blob
+
+
+# one option per line, no trailing comma
+@ray.remote(
+    max_retries=3,
+    num_returns=2,
+    num_cpus=1
+)
+def unpack(pair):
+    return pair[0], pair[1]
+
+
+# arguments aligned with the opening parenthesis
+@ray.remote(max_retries=3,
+            num_returns=2,
+            num_cpus=1)
+def unpack_aligned(pair):
+    return pair[0], pair[1]
+
+
+# a comment after the last argument
+@ray.remote(
+    max_retries=3,  # retried on worker failure
+    num_cpus=1
+)
+def unpack_commented(pair):
+    return pair[0], pair[1]
+
+
+# a comment after the last argument and its trailing comma
+@ray.remote(
+    max_retries=3,  # retried on worker failure
+    num_cpus=1,
+)
+def unpack_commented_comma(pair):
+    return pair[0], pair[1]

@@ -1,12 +1,7 @@
 import ray
 
 
-@ray.remote
 def clean(word):
-    return word.strip().lower()
-
-
-def clean_py(word):
     return word.strip().lower()
 
 
@@ -16,7 +11,7 @@ CLEAN_CHUNK_SIZE = 10_000
 
 @ray.remote
 def clean_batch(chunk):
-    return [clean_py(word) for word in chunk]
+    return [clean(word) for word in chunk]
 
 
 ray.init()

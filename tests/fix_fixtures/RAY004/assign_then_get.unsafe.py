@@ -3,13 +3,7 @@ import ray
 NUM_TASKS = 20_000
 
 
-@ray.remote(num_cpus=1)
 def double(x):
-    """Twice the input."""
-    return x * 2
-
-
-def double_py(x):
     """Twice the input."""
     return x * 2
 
@@ -20,7 +14,7 @@ DOUBLE_CHUNK_SIZE = 10_000
 
 @ray.remote(num_cpus=1)
 def double_batch(chunk):
-    return [double_py(x) for x in chunk]
+    return [double(x) for x in chunk]
 
 
 def main():

@@ -6,12 +6,7 @@ import ray
 N = 20_000
 
 
-@ray.remote
 def root(x):
-    return math.sqrt(x)
-
-
-def root_py(x):
     return math.sqrt(x)
 
 
@@ -21,16 +16,10 @@ ROOT_CHUNK_SIZE = 10_000
 
 @ray.remote
 def root_batch(chunk):
-    return [root_py(x) for x in chunk]
+    return [root(x) for x in chunk]
 
 
-@ray.remote(max_retries=2)
 def scale(x, factor, offset=0):
-    y = x * factor
-    return y + offset
-
-
-def scale_py(x, factor, offset=0):
     y = x * factor
     return y + offset
 
@@ -41,7 +30,7 @@ SCALE_CHUNK_SIZE = 10_000
 
 @ray.remote(max_retries=2)
 def scale_batch(chunk, *args, **kwargs):
-    return [scale_py(x, *args, **kwargs) for x in chunk]
+    return [scale(x, *args, **kwargs) for x in chunk]
 
 
 if __name__ == "__main__":

@@ -3,14 +3,7 @@ import ray as r
 
 def pipeline(scale):
     # a task defined inside the function that fans it out
-    @r.remote(
-        num_cpus=0.5,  # light
-        max_retries=0,
-    )
     def mul(x, k=2):
-        return x * k
-
-    def mul_py(x, k=2):
         return x * k
 
     # Elements per `mul_batch` task: a judgement; aim for 10-100 ms of work per task.
@@ -21,7 +14,7 @@ def pipeline(scale):
         max_retries=0,
     )
     def mul_batch(chunk, *args, **kwargs):
-        return [mul_py(x, *args, **kwargs) for x in chunk]
+        return [mul(x, *args, **kwargs) for x in chunk]
 
     out = []
     print("starting")

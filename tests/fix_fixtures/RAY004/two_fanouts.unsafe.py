@@ -1,11 +1,6 @@
 import ray
 
 
-@ray.remote
-def double(x):
-    return x * 2
-
-
 def double_py(x):
     return x * 2
 

@@ -5,23 +5,13 @@ import ray
 
 
 @ray.remote
-def normalise(rows, scale, start=0):
-    return rows / scale + start
-
-
-@ray.remote
-def normalise_from_path(rows_path, rows_start, rows_stop, scale, start=0):
+def normalise(rows_path, rows_start, rows_stop, scale, start=0):
     rows = numpy.load(rows_path, mmap_mode="r")[rows_start:rows_stop]
     return rows / scale + start
 
 
 @ray.remote
-def describe(table):
-    return table.mean()
-
-
-@ray.remote
-def describe_from_path(path):
+def describe(path):
     table = numpy.load(path, mmap_mode="r")
     return table.mean()
 
@@ -34,6 +24,6 @@ if __name__ == "__main__":
     step = 4096
     parts = []
     for i in range(0, len(features), step):
-        parts.append(normalise_from_path.remote(scale=2.0, rows_path=features_path, rows_start=i, rows_stop=i + step))
-    summary = describe_from_path.remote(features_path)
+        parts.append(normalise.remote(scale=2.0, rows_path=features_path, rows_start=i, rows_stop=i + step))
+    summary = describe.remote(features_path)
     print(features.shape, ray.get(parts), ray.get(summary))

@@ -9,13 +9,7 @@ DATA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "values.npy
 
 
 @ray.remote(num_cpus=1)
-def chunk_sum(chunk):
-    """Sum of one slice."""
-    return int(chunk.sum())
-
-
-@ray.remote(num_cpus=1)
-def chunk_sum_from_path(path, start, stop):
+def chunk_sum(path, start, stop):
     """Sum of one slice."""
     chunk = np.load(path, mmap_mode="r")[start:stop]
     return int(chunk.sum())
@@ -23,7 +17,7 @@ def chunk_sum_from_path(path, start, stop):
 
 def main():
     ray.init()
-    refs = [chunk_sum_from_path.remote(DATA_PATH, start, start + CHUNK) for start in range(0, NUM_VALUES, CHUNK)]
+    refs = [chunk_sum.remote(DATA_PATH, start, start + CHUNK) for start in range(0, NUM_VALUES, CHUNK)]
     return sum(ray.get(refs))
 
 

@@ -1,0 +1,44 @@
+"""Worker processes for `--jobs`: they leave Ctrl-C to the parent (which prints the one line), and they
+exit on their own once the parent is gone, even when it was killed with SIGKILL and could not stop them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+PARENT_CHECK_S = 0.5
+
+
+def imap(function: Callable[[T], R], items: Iterable[T], *, jobs: int, chunksize: int) -> Iterator[R]:
+    """`map(function, items)` over `jobs` processes, results in order. Stopped early (an error, an
+    interrupt), it cancels what has not started and does not wait for the workers."""
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker)
+    try:
+        yield from pool.map(function, items, chunksize=chunksize)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _start_worker() -> None:
+    # The terminal sends Ctrl-C to the whole process group; the parent alone reports it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # The parent as it is now: raylint, or a fork server that itself ends with raylint (Python >= 3.14).
+    parent = os.getppid()
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="raylint-parent-check", daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_CHECK_S)
+        if os.getppid() != parent:
+            os._exit(1)

@@ -1,0 +1,29 @@
+import ray
+
+ray.init()
+# the batches to score
+batches = [1, 2, 3]
+
+
+@ray.remote(num_cpus=1)
+def score(x):
+    return x * 2
+
+
+# score every batch
+for batch in batches:
+    print(ray.get(score.remote(batch)))
+
+
+@ray.remote(num_cpus=1)
+def double(x):
+    return x * 2
+
+
+class Pipeline:
+    def run(self, batches):
+        out = []
+        # one helper per batch
+        for batch in batches:
+            out.append(double.remote(batch))
+        return ray.get(out)
