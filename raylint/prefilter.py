@@ -9,7 +9,7 @@ occurs as a whole word: that is what makes the filter lose nothing. Two facts ca
 - no identifier `ray`: nothing in the file imports Ray, and every rule needs Ray imported;
 - no identifier `remote`: no remote definition (`@ray.remote`, `ray.remote(f)`) and no submission
   (`X.remote(...)`), so no task body, no actor and nothing for the project index either;
-- a Ray function such as `ray.get` is reached through the module `ray` or a name bound to it: when every
+- a Ray function such as `ray.get` (`get`, `put`, `wait`, `init`) is reached through the module `ray` or a name bound to it: when every
   `ray` in the text is a plain `import ray` or an attribute access `ray.x`, only `ray.get` (white space,
   line continuations and comments allowed around the dot) reaches it, and `d.get(k)` does not count.
 
@@ -33,7 +33,7 @@ REMOTE_WORD = "remote"
 # code -> identifiers of which at least one must occur for the rule to be able to report.
 RULE_WORDS: Dict[str, Tuple[str, ...]] = {
     "RAY001": ("get",),  # a `ray.get` call
-    "RAY002": (REMOTE_WORD,),  # a submission
+    "RAY002": (REMOTE_WORD, "Pool"),  # a submission, or a task of Ray's multiprocessing Pool
     "RAY003": (REMOTE_WORD,),  # a remote definition
     "RAY004": (REMOTE_WORD,),  # a submission
     "RAY005": ("put", REMOTE_WORD),  # a `ray.put` or a submission
@@ -56,7 +56,7 @@ RULE_WORDS: Dict[str, Tuple[str, ...]] = {
 
 # Ray functions a rule resolves by name (`ray.get`): present only as `ray.get`, unless `ray` may be bound to
 # another name (`import ray as r`, `from ray import get`, `r = ray`), where any `get` counts.
-API_WORDS = frozenset({"get", "put", "wait", "init", "ObjectRef"})
+API_WORDS = frozenset({"get", "put", "wait", "init"})
 _GAP = r"(?:\s|\\|#[^\r\n]*)*"  # what may separate tokens: white space, line continuations, comments
 _ATTRIBUTE_AFTER = re.compile(_GAP + r"\." + _GAP + r"(\w*)")
 _PLAIN_IMPORT = re.compile(r"(?<![\w.])import[ \t]+$")
