@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from raylint import config as config_module, workers
+from raylint import config as config_module, prefilter, workers
 from raylint.cache import ResultCache, content_key, settings_key
 from raylint.discovery import discover, is_excluded
 from raylint.engine import (
@@ -108,15 +108,21 @@ def check(
     preview: Optional[bool] = None,
     progress: Optional[Progress] = None,
     ignore_noqa: bool = False,
+    fix_edits: bool = True,
 ) -> CheckResult:
-    """Discover, lint, filter and optionally fix: what `raylint check` and `raylint fix` do before printing."""
+    """Discover, lint, filter and optionally fix: what `raylint check` and `raylint fix` do before printing.
+    Without `fix_edits` (and without `fix`), a finding's fix has no edits, only its applicability and title:
+    building every edit costs more than the check itself."""
     started = time.perf_counter()
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview)
-    options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa)
+    options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa,
+                          plan_fixes=fix is None and not fix_edits)
     files, problems = discover(paths, settings, force_exclude=force_exclude)
     cache = None
     if use_cache:
-        key = settings_key(sorted(enabled), _frozen(options.rule_settings), ignore_noqa)
+        # the prefilter leaves syntax errors of files without Ray content unreported: a key of its own
+        key = settings_key(sorted(enabled), _frozen(options.rule_settings), ignore_noqa, prefilter.enabled(),
+                           options.plan_fixes)
         cache = ResultCache(settings.cache_dir, key)
     project = lint_project(files, options, jobs=jobs, cache=cache, progress=progress)
     outcome = CheckResult([], len(files), 0.0)
@@ -151,18 +157,22 @@ def check_text(
     fix: Optional[FixRequest] = None,
     preview: Optional[bool] = None,
     ignore_noqa: bool = False,
+    fix_edits: bool = True,
+    fix_rows: Optional[Tuple[int, int]] = None,
 ) -> CheckResult:
     """Lint `source` as if it were the file `filename`, which is never read nor written and need not exist:
     what `--stdin-filename` and the language server do. Per-file-ignores apply to `filename`, and with
     `force_exclude` an excluded name yields nothing. With `fix`, the fixed text is in `changes`; when
-    `fix.apply`, the caller uses that text instead of `source`, so the findings returned are those left in it."""
+    `fix.apply`, the caller uses that text instead of `source`, so the findings returned are those left in it.
+    Without `fix_edits`, fixes carry no edits except those of findings touching `fix_rows` (an editor's range)."""
     started = time.perf_counter()
     path = os.path.abspath(filename)
     if (force_exclude or settings.force_exclude) and is_excluded(path, settings):
         return CheckResult([], 0, time.perf_counter() - started)
     ignored = config_module.ignored_for_file(settings, Path(path))
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview) - ignored
-    options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa)
+    options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa,
+                          plan_fixes=fix is None and not fix_edits, fix_rows=fix_rows)
     module_name = _module_names([path])[path]
     result = with_noqa_warnings(lint_source(source, path, options, module_name), source)
     outcome = CheckResult([], 1, 0.0)

@@ -70,6 +70,10 @@ def _selection_options(function):
     return click.argument("paths", nargs=-1, type=click.Path())(function)
 
 
+# The output formats that print each fix's edits; the others need only whether a fix exists (`[*]`).
+_FORMATS_WITH_EDITS = ("json", "json-lines", "sarif")
+
+
 @main.command()
 @_selection_options
 @click.option("--output-format", type=click.Choice(FORMATS), default="full", show_default=True)
@@ -98,7 +102,7 @@ def check(paths, select, extend_select, ignore, preview, unsafe_fixes, config_pa
     stdin = _read_stdin(stdin_filename, paths)
     progress = _progress_bar(not quiet and output_format in ("full", "concise") and stdin is None)
     result = _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview,
-                  stdin, progress, ignore_noqa)
+                  stdin, progress, ignore_noqa, fix_edits=output_format in _FORMATS_WITH_EDITS)
     _report_errors(result)
     _warn_if_nothing_checked(result, stdin)
     if add_noqa:
@@ -152,7 +156,7 @@ def fix_command(paths, select, extend_select, ignore, preview, unsafe_fixes, con
 
 
 def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no_cache, request, preview,
-         stdin=None, progress=None, ignore_noqa=False):
+         stdin=None, progress=None, ignore_noqa=False, fix_edits=True):
     try:
         if stdin is not None:
             return api.check_text(
@@ -166,6 +170,7 @@ def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no
                 fix=request,
                 preview=preview,
                 ignore_noqa=ignore_noqa,
+                fix_edits=fix_edits,
             )
         return api.check(
             list(paths),
@@ -180,6 +185,7 @@ def _run(paths, settings, select, extend_select, ignore, force_exclude, jobs, no
             preview=preview,
             progress=progress,
             ignore_noqa=ignore_noqa,
+            fix_edits=fix_edits,
         )
     except (ConfigError, DiscoveryError) as error:
         _fail(error)

@@ -32,6 +32,8 @@ class FileContext:
         self.loaders = Loaders(self.names, extra_loaders)
         self.estimate = Estimator(self.names, self.loaders)
         self.fix_errors: List[str] = []
+        self.plan_fixes = False  # True: findings carry only whether a fix exists and its applicability
+        self.fix_rows = None  # with plan_fixes: (first, last) row of the findings whose fix is built anyway
         self._cst = None
         self._regions = {}
 

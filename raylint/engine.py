@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from io import BytesIO
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple, Union
 
-from raylint import deep
+from raylint import deep, prefilter
 from raylint.configs import config_kind, lint_config
 from raylint.context import FileContext
 from raylint.ftypes import Diagnostic, Location
@@ -34,6 +34,11 @@ class LintOptions:
     enabled: FrozenSet[str]
     rule_settings: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     ignore_noqa: bool = False  # report what noqa directives would silence (`noqa_row` still set)
+    # only whether each fix exists and its applicability, no edits: what `check` prints needs no more
+    plan_fixes: bool = False
+    # with plan_fixes, the findings touching these rows (1-based, inclusive) still get their fix built:
+    # an editor's code action needs the edits of one range only
+    fix_rows: Optional[Tuple[int, int]] = None
 
 
 @dataclass
@@ -125,6 +130,12 @@ def _lint_source(source: str, path: str, options: LintOptions, module_name: str,
                  data: Optional[bytes]) -> FileResult:
     if data is None:
         data = source.encode("utf-8", "surrogatepass")
+    run_codes = options.enabled
+    if prefilter.enabled():
+        # Not parsed when no rule can report: its syntax errors are left to Python and Ruff (README).
+        run_codes, defines_remotes = prefilter.rules_that_may_report(source, options.enabled - {UNUSED_NOQA})
+        if not run_codes and not defines_remotes:
+            return _without_findings(source, path, options, data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -134,16 +145,15 @@ def _lint_source(source: str, path: str, options: LintOptions, module_name: str,
     except (ValueError, MemoryError) as error:
         return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")])
     if not _RAY_IMPORT.search(data):
-        # Without Ray nothing fires, so any directive naming an enabled rule is unused.
-        judge = UNUSED_NOQA in options.enabled and not options.ignore_noqa and _NOQA.search(data)
-        return FileResult(path, suppress([], source, path, options) if judge else [])
+        return _without_findings(source, path, options, data)
     index = index.fresh() if index is not None else ProjectIndex()
     extra_loaders = options.rule_settings.get("RAY005", {}).get("extra-loaders", ())
     context = FileContext(path, source, tree, module_name, index, extra_loaders)
+    context.plan_fixes, context.fix_rows = options.plan_fixes, options.fix_rows
     findings: List[Diagnostic] = []
     classes = rule_classes()
     # a module that never imports ray (the text check can be fooled by a comment) has no Ray calls
-    for code in sorted(options.enabled) if context.names.imports_ray else ():
+    for code in sorted(run_codes) if context.names.imports_ray else ():
         rule = classes[code](context, options.rule_settings.get(code))
         rule.run()
         findings.extend(rule.findings)
@@ -151,6 +161,12 @@ def _lint_source(source: str, path: str, options: LintOptions, module_name: str,
     if findings or UNUSED_NOQA in options.enabled:
         findings = suppress(findings, source, path, options)
     return FileResult(path, findings, summaries, tuple(sorted(index.queries)), tuple(context.fix_errors))
+
+
+def _without_findings(source: str, path: str, options: LintOptions, data: bytes) -> FileResult:
+    """A file where no rule reports: any directive naming an enabled rule is unused."""
+    judge = UNUSED_NOQA in options.enabled and not options.ignore_noqa and _NOQA.search(data)
+    return FileResult(path, suppress([], source, path, options) if judge else [])
 
 
 def suppress(findings: List[Diagnostic], source: str, path: str, options: LintOptions,

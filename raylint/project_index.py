@@ -93,9 +93,10 @@ def summarize(context) -> List[object]:
         return []
     module_scope = context.walk.module_scope
     summaries: List[object] = _creation_sites(context)
+    bound_names = _module_level_names(module_scope)
     state = ActorState(names, context.tree)
     for remote in names.remote_definitions():
-        bound = _module_level_name(remote, module_scope)
+        bound = _module_level_name(remote, bound_names)
         if bound is None:
             continue
         node = remote.node
@@ -149,21 +150,28 @@ def _creation_sites(context) -> List[CreationSites]:
     return [CreationSites(qualname, tuple(found)) for qualname, found in sites.items()]
 
 
-def _module_level_name(remote: RemoteDef, module_scope) -> Optional[str]:
-    """The module-level name a remote definition is bound to (`def f`, or `f = ray.remote(g)`)."""
+def _module_level_names(module_scope) -> Dict[Tuple[str, int], Tuple[int, str]]:
+    """What module-level names are bound to, built once so that naming every remote definition stays linear
+    in the size of the module: ("def", id of a def/class node) and ("value", id of an assigned value or of
+    the function it calls) -> (order of the binding, name). The first binding in order wins."""
+    bound: Dict[Tuple[str, int], Tuple[int, str]] = {}
+    order = 0
     for name, bindings in module_scope.bindings.items():
         for binding in bindings:
-            if binding.kind in ("def", "class") and binding.node is remote.node and remote.report_node in getattr(
-                remote.node, "decorator_list", ()
-            ):
-                return name
-            if binding.kind == "assign" and _wraps(binding.value, remote.report_node):
-                return name
-    return None
+            order += 1
+            if binding.kind in ("def", "class"):
+                bound.setdefault(("def", id(binding.node)), (order, name))
+            elif binding.kind == "assign":
+                # `f = ray.remote(g)` or `f = ray.remote(num_cpus=1)(g)`: the value or the function it calls
+                bound.setdefault(("value", id(binding.value)), (order, name))
+                bound.setdefault(("value", id(getattr(binding.value, "func", None))), (order, name))
+    return bound
 
 
-def _wraps(value, report_node) -> bool:
-    """`f = ray.remote(g)` or `f = ray.remote(num_cpus=1)(g)` binds f to the remote made at report_node."""
-    if value is report_node:
-        return True
-    return getattr(value, "func", None) is report_node
+def _module_level_name(remote: RemoteDef, bound: Dict[Tuple[str, int], Tuple[int, str]]) -> Optional[str]:
+    """The module-level name a remote definition is bound to (`def f`, or `f = ray.remote(g)`)."""
+    found = [bound.get(("value", id(remote.report_node)))]
+    if remote.report_node in getattr(remote.node, "decorator_list", ()):
+        found.append(bound.get(("def", id(remote.node))))
+    found = [entry for entry in found if entry is not None]
+    return min(found)[1] if found else None

@@ -85,6 +85,7 @@ class RayNames:
         self._remote_defs: Dict[int, Optional[RemoteDef]] = {}
         self._remote_definitions: Optional[List[RemoteDef]] = None
         self._task_code: Optional[Dict[int, RemoteDef]] = None
+        self._definition_scopes: Optional[Dict[int, Scope]] = None
         self.imports_ray = any(
             binding.kind == "import" and binding.qualname.split(".")[0].lstrip(".") == "ray"
             for binding in _all_bindings(walk)
@@ -422,10 +423,12 @@ class RayNames:
         return None
 
     def _definition_scope(self, node: ast.AST) -> Scope:
-        for definition in self.walk.definitions:
-            if definition.node is node:
-                return definition.scope
-        return self.walk.module_scope
+        # one map for the module: a scan per definition is quadratic in a module of many remote functions
+        if self._definition_scopes is None:
+            self._definition_scopes = {}
+            for definition in self.walk.definitions:
+                self._definition_scopes.setdefault(id(definition.node), definition.scope)
+        return self._definition_scopes.get(id(node), self.walk.module_scope)
 
     def task_code(self, function: Optional[ast.AST]) -> Optional[RemoteDef]:
         """The remote function or actor class whose code `function` is (the remote def itself, or a method of a

@@ -3,6 +3,7 @@ fix as a quick fix. pygls is imported only here and only when the server starts 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -18,6 +19,7 @@ SOURCE = "raylint"
 FIX_ALL_KIND = "source.fixAll.raylint"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _PYTHON_SUFFIXES = (".py", ".pyi")
+DEBOUNCE_S = 0.15  # a pause in typing this long triggers the lint
 
 
 class MissingDependency(Exception):
@@ -46,6 +48,14 @@ def lsp_position(lines: Sequence[str], location: Location, encoding: str = "utf-
     return line, code_units(lines[line][: location.column - 1], encoding)
 
 
+def lint_document(source: str, path: str, settings: Settings,
+                  fix_rows: Optional[Tuple[int, int]] = None) -> List[Diagnostic]:
+    """The findings the editor shows for a document; excluded files stay silent, as they are absent from
+    `raylint check .`. Fixes carry no edits (building them costs more than the lint) except for the
+    findings touching `fix_rows`, the range a code action asks about."""
+    return api.check_text(source, path, settings, force_exclude=True, fix_edits=False, fix_rows=fix_rows).diagnostics
+
+
 def build_server():
     """The pygls server with raylint's features registered; raises MissingDependency without pygls."""
     try:
@@ -57,6 +67,7 @@ def build_server():
     server = LanguageServer(SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     # The findings last published for each document, with the version and lines they were computed on.
     published: Dict[str, Tuple[Optional[int], List[str], List[Diagnostic]]] = {}
+    pending: Dict[str, asyncio.TimerHandle] = {}  # the debounced lint waiting for each document
 
     def encoding() -> str:
         return str(server.workspace.position_encoding or "utf-16")
@@ -90,8 +101,7 @@ def build_server():
         lines = split_lines(document.source)
         settings = settings_for(document.path) if _is_checked(document) else None
         if settings is not None:
-            # Excluded files stay silent in the editor, as they are absent from `raylint check .`.
-            findings = api.check_text(document.source, document.path, settings, force_exclude=True).diagnostics
+            findings = lint_document(document.source, document.path, settings)
         published[uri] = (document.version, lines, findings)
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
             uri=uri, version=document.version, diagnostics=[to_lsp(lines, d) for d in findings],
@@ -102,8 +112,17 @@ def build_server():
         lint(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(params: types.DidChangeTextDocumentParams) -> None:
-        lint(params.text_document.uri)
+    async def did_change(params: types.DidChangeTextDocumentParams) -> None:
+        # Debounced: a burst of keystrokes is linted once, DEBOUNCE_S after the last of them.
+        uri = params.text_document.uri
+        if uri in pending:
+            pending.pop(uri).cancel()
+        pending[uri] = asyncio.get_running_loop().call_later(DEBOUNCE_S, lint_pending, uri)
+
+    def lint_pending(uri: str) -> None:
+        pending.pop(uri, None)
+        if uri in server.workspace.text_documents:
+            lint(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
@@ -112,6 +131,8 @@ def build_server():
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
         published.pop(params.text_document.uri, None)
+        if params.text_document.uri in pending:
+            pending.pop(params.text_document.uri).cancel()
         server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
         )
@@ -128,8 +149,14 @@ def build_server():
         _, lines, findings = published[uri]
         wanted = params.context.only
         actions = []
-        if not wanted or types.CodeActionKind.QuickFix in wanted:
-            actions = [quick_fix(uri, lines, d) for d in findings if _offers_fix(d) and touches(lines, d, params.range)]
+        if (not wanted or types.CodeActionKind.QuickFix in wanted) and any(
+            d.fix is not None and touches(lines, d, params.range) for d in findings
+        ):
+            # the published findings carry no edits: build the fixes of this range only
+            settings = settings_for(document.path)
+            rows = (params.range.start.line + 1, params.range.end.line + 1)
+            fixed = lint_document(document.source, document.path, settings, rows) if settings is not None else []
+            actions = [quick_fix(uri, lines, d) for d in fixed if _offers_fix(d) and touches(lines, d, params.range)]
             actions.sort(key=lambda action: not action.is_preferred)
         if not wanted or any(FIX_ALL_KIND.startswith(kind) for kind in wanted):
             actions.extend(fix_all(uri, document))

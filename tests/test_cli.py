@@ -161,7 +161,7 @@ def test_noqa_suppresses_on_the_line_and_file_level(project):
 
 
 def test_syntax_error_is_a_finding_and_other_files_are_still_checked(project):
-    write(project / "broken.py", "import ray\ndef f(:\n    pass\n")
+    write(project / "broken.py", "import ray\ndef f(:\n    return ray.get(x)\n")
     write(project / "bad.py", GET_IN_LOOP)
     result = invoke("check", "--output-format", "json")
     assert result.exit_code == 1

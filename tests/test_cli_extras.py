@@ -20,7 +20,7 @@ def test_statistics_honour_the_json_output_format(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.py").write_text((EXAMPLES / "ray003_missing_resources.py").read_text())
     (tmp_path / "b.py").write_text((EXAMPLES / "ray003_missing_resources.py").read_text())
-    (tmp_path / "broken.py").write_text("import ray\ndef (:\n")
+    (tmp_path / "broken.py").write_text("import ray\nray.get(x for\n")
     result = invoke("check", "--no-cache", "--statistics", "--output-format", "json", ".")
     assert result.exit_code == 1
     assert json.loads(result.stdout) == [

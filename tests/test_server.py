@@ -22,7 +22,7 @@ pytest.importorskip("pygls")
 from pygls.io_ import run_async  # noqa: E402
 from pygls.lsp.client import LanguageClient  # noqa: E402
 
-from raylint.server import build_server  # noqa: E402
+from raylint.server import DEBOUNCE_S, build_server  # noqa: E402
 
 # The emoji before the finding is one code point but two UTF-16 code units: columns must shift by one.
 SOURCE = textwrap.dedent(
@@ -98,12 +98,15 @@ async def _session(tmp_path: Path):
             range=diagnostic_range,
             context=types.CodeActionContext(diagnostics=opened.diagnostics),
         )), TIMEOUT)
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(SOURCE.replace(SOURCE.splitlines()[-1],
-                                                                                          FIXED_LINE))],
-        ))
+        # two quick edits (as keystrokes come): the debounced server lints only the last one
+        for version, text in ((2, SOURCE + "x = 1\n"), (3, SOURCE.replace(SOURCE.splitlines()[-1], FIXED_LINE))):
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text)],
+            ))
         changed = await asyncio.wait_for(published.get(), TIMEOUT)
+        await asyncio.sleep(3 * DEBOUNCE_S)
+        assert published.empty()
         await asyncio.wait_for(client.shutdown_async(None), TIMEOUT)
         return uri, opened, actions, changed
     finally:
@@ -134,7 +137,7 @@ def test_session_publishes_diagnostics_and_offers_the_fix(tmp_path):
     assert edit.new_text == "ray.get([square.remote(x) for x in range(10)])"
     assert [action.kind for action in actions if action not in quick_fixes] == ["source.fixAll.raylint"]
 
-    assert changed.version == 2
+    assert changed.version == 3
     assert list(changed.diagnostics) == []
 
 

@@ -11,11 +11,14 @@ Forms fixed, each only when the `ray.get` has exactly one positional argument an
 from __future__ import annotations
 
 import ast
+import bisect
+from functools import lru_cache
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, replace_node
+from raylint.rules.base import BUILD
 from raylint.fixers.rewrite import fresh_name, taken_names
 from raylint.fixers.safety import MANY, UNKNOWN, concurrent_actor, downgrade, ref_count
 from raylint.ftypes import Fix
@@ -41,6 +44,74 @@ _REF_CHANGES = "it waits for every ref even if an early one failed, and holds al
 
 def batch_gets(context, site) -> Optional[Fix]:
     """The fix for one RAY001 finding at `site` (a `ray.get` call), or None when no form matches."""
+    loop = _fixable_loop(site)
+    cautions = _cautions(context, site) if loop is not None else None
+    if cautions is None:
+        return None
+    if loop.kind == "comprehension":
+        fix = _fix_comprehension(context, site, loop)
+    elif loop.kind == "for" and isinstance(loop.node, ast.For):
+        fix = _fix_for_statement(context, site, loop)
+    else:
+        return None
+    return _downgraded(fix, cautions)
+
+
+def _cautions(context, site) -> Optional[List[str]]:
+    """What makes the fix unsafe (docs/fix-safety.md), or None when there must be no fix at all: one
+    `ray.get` on a list of refs returns one value per ref, so each element must be one ref, not the list
+    of refs a `num_returns=k` task gives; and an actor running calls concurrently may run them in another
+    order once all are submitted before the first wait."""
+    get = site.node
+    count = ref_count(context.names, context.walk, get.args[0], site.scope, site.loops)
+    if count == MANY:
+        return None
+    cautions = [_UNSEEN_RETURNS] if count == UNKNOWN else []
+    for node in ast.walk(get.args[0]):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "remote":
+            reason = concurrent_actor(context.names, node, site.scope)
+            if reason is not None:
+                cautions.append(reason)
+    return cautions
+
+
+def _downgraded(fix: Optional[Fix], cautions: List[str]) -> Optional[Fix]:
+    for reason in cautions:
+        fix = downgrade(fix, reason)
+    return fix
+
+
+def plan_batch_gets(context, site):
+    """What `batch_gets` gives, without its edits, decided on the `ast` alone (`raylint check` needs no
+    more); BUILD where only libcst can tell: `for` statements, generator expressions, comprehensions
+    with comments, line continuations or parentheses around the `ray.get`."""
+    loop = _fixable_loop(site)
+    cautions = _cautions(context, site) if loop is not None else None
+    if cautions is None:
+        return None
+    if loop.kind == "for" and isinstance(loop.node, ast.For):
+        return BUILD
+    if loop.kind != "comprehension":
+        return None
+    if isinstance(loop.node, ast.GeneratorExp):
+        return BUILD
+    decided = _comprehension_decision(context, site, loop)
+    if decided is None:
+        return None
+    reasons = decided[0]
+    comp, get = loop.node, site.node
+    text, get_text, spelling = _segment(context, comp), _segment(context, get), _segment(context, get.func)
+    before, _, after = text[1:].partition(get_text)
+    if "#" in text or "\\" in text or before.strip() or not after.lstrip().startswith("for"):
+        return BUILD
+    if not get_text.startswith(spelling):
+        return BUILD
+    title = _title(spelling, _is_remote_call(get.args[0]))
+    return _downgraded(Fix(UNSAFE if reasons else SAFE, _with_reasons(title, reasons), ()), cautions)
+
+
+def _fixable_loop(site):
+    """The innermost loop of a `ray.get` with exactly one plain argument outside a coroutine, else None."""
     get = site.node
     if len(get.args) != 1 or get.keywords or isinstance(get.args[0], ast.Starred):
         return None
@@ -48,25 +119,17 @@ def batch_gets(context, site) -> Optional[Fix]:
         return None
     if _has_forbidden(get.args[0]):
         return None
-    # one `ray.get` on a list of refs returns one value per ref: each element must be one ref, not the
-    # list of refs a `num_returns=k` task gives
-    count = ref_count(context.names, context.walk, get.args[0], site.scope, site.loops)
-    if count == MANY:
-        return None
-    loop = site.loops[-1]
-    if loop.kind == "comprehension":
-        fix = _fix_comprehension(context, site, loop)
-    elif loop.kind == "for" and isinstance(loop.node, ast.For):
-        fix = _fix_for_statement(context, site, loop)
-    else:
-        return None
-    fix = downgrade(fix, _UNSEEN_RETURNS if count == UNKNOWN else None)
-    # the calls are now all submitted before the first wait: an actor running calls concurrently may
-    # then run them in another order than one at a time
-    for node in ast.walk(get.args[0]):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "remote":
-            fix = downgrade(fix, concurrent_actor(context.names, node, site.scope))
-    return fix
+    return site.loops[-1]
+
+
+def _segment(context, node: ast.AST) -> str:
+    """The source text of `node`."""
+    start, end = context.span(node)
+    lines = context.lines
+    if start.row == end.row:
+        return lines[start.row - 1][start.column - 1: end.column - 1]
+    middle = lines[start.row: end.row - 1]
+    return "\n".join([lines[start.row - 1][start.column - 1:], *middle, lines[end.row - 1][: end.column - 1]])
 
 
 # -- comprehensions ----------------------------------------------------------------------------------
@@ -75,30 +138,14 @@ def batch_gets(context, site) -> Optional[Fix]:
 def _fix_comprehension(context, site, loop) -> Optional[Fix]:
     """`[get(a) for ...]` -> `get([a for ...])`; `{get(a) for ...}` -> `set(get([a for ...]))`;
     `sum(get(a) for ...)` -> `sum(get([a for ...]))`; `[get(r) for r in refs]` -> `get(list(refs))`."""
+    decided = _comprehension_decision(context, site, loop)
+    if decided is None:
+        return None
+    reasons, identity, statement, parents = decided
     comp, get = loop.node, site.node
-    if not isinstance(comp, (ast.ListComp, ast.SetComp, ast.GeneratorExp)) or comp.elt is not get:
-        return None
-    if any(clause.is_async for clause in comp.generators):
-        return None
-    statement, parents = _enclosing_statement(context.tree, comp)
-    reasons = []
-    if isinstance(comp, ast.GeneratorExp):
-        consumer = _consumer(parents.get(id(comp)), comp, site.scope)
-        if consumer is None:
-            return None
-        if consumer in _SHORT_CIRCUITS:
-            reasons.append(f"`{consumer}()` could stop at an early result, but now every task runs")
-    if isinstance(comp, ast.SetComp) and not _is_builtin("set", site.scope):
-        return None
-    clause = comp.generators[0]
-    identity = (
-        len(comp.generators) == 1
-        and not clause.ifs
-        and _fetches_target(get.args[0], clause.target)
-        and _is_builtin("list", site.scope)
-    )
 
-    files, lines = context.cst, context.lines
+    # a libcst view of just the top-level statement: each fix costs its statement, not the file
+    files, lines = context.cst_for(get), context.lines
     get_node = files.node_for(get, lines, cst.Call)
     if get_node is None:
         return None
@@ -133,7 +180,36 @@ def _fix_comprehension(context, site, loop) -> Optional[Fix]:
     if module is None:
         return None
     title = _title(files.code(get_node.func), _is_remote_call(get.args[0]))
-    return build_fix(context.cst, module, UNSAFE if reasons else SAFE, _with_reasons(title, reasons))
+    return build_fix(files, module, UNSAFE if reasons else SAFE, _with_reasons(title, reasons))
+
+
+def _comprehension_decision(context, site, loop):
+    """(unsafe reasons, whether the element just fetches the loop target, the innermost statement, the
+    parents map) for a comprehension the rewrite applies to, else None: the `ast`-level half of the fix,
+    shared by the plan and the build so that they cannot drift."""
+    comp, get = loop.node, site.node
+    if not isinstance(comp, (ast.ListComp, ast.SetComp, ast.GeneratorExp)) or comp.elt is not get:
+        return None
+    if any(clause.is_async for clause in comp.generators):
+        return None
+    statement, parents = _enclosing_statement(context.tree, comp)
+    reasons = []
+    if isinstance(comp, ast.GeneratorExp):
+        consumer = _consumer(parents.get(id(comp)), comp, site.scope)
+        if consumer is None:
+            return None
+        if consumer in _SHORT_CIRCUITS:
+            reasons.append(f"`{consumer}()` could stop at an early result, but now every task runs")
+    if isinstance(comp, ast.SetComp) and not _is_builtin("set", site.scope):
+        return None
+    clause = comp.generators[0]
+    identity = (
+        len(comp.generators) == 1
+        and not clause.ifs
+        and _fetches_target(get.args[0], clause.target)
+        and _is_builtin("list", site.scope)
+    )
+    return reasons, identity, statement, parents
 
 
 def _consumer(parent: Optional[ast.AST], comp: ast.GeneratorExp, scope) -> Optional[str]:
@@ -185,7 +261,7 @@ def _fix_for_statement(context, site, loop) -> Optional[Fix]:
     if rewritten is None:
         return None
     module, title = rewritten
-    return build_fix(context.cst, module, UNSAFE if reasons else SAFE, _with_reasons(title, reasons))
+    return build_fix(context.cst_for(node), module, UNSAFE if reasons else SAFE, _with_reasons(title, reasons))
 
 
 def _unsafe_reasons(context, site, node: ast.For, form: str, container, key) -> Optional[List[str]]:
@@ -222,7 +298,7 @@ def _unsafe_reasons(context, site, node: ast.For, form: str, container, key) -> 
 
 def _rewrite_for(context, site, node: ast.For, form: str, container) -> Optional[Tuple[cst.Module, str]]:
     """The module with the loop replaced by its batched form, and the fix title."""
-    files, lines, get = context.cst, context.lines, site.node
+    files, lines, get = context.cst_for(node), context.lines, site.node
     for_node = files.statement_for(node, lines)
     get_node = files.node_for(get, lines, cst.Call)
     if not isinstance(for_node, cst.For) or for_node.asynchronous is not None or get_node is None:
@@ -575,9 +651,16 @@ def _replace_keeping_comments(files, lines: Sequence[str], statement: Optional[a
     return replace_node(files.module, holder, updated)
 
 
+@lru_cache(maxsize=4)
+def _statement_starts(tree: ast.Module) -> List[int]:
+    """The first line of each top-level statement (cached: every fix in a file asks for the same list)."""
+    return [statement.lineno for statement in tree.body]
+
+
 def _enclosing_statement(tree: ast.Module, node: ast.AST) -> Tuple[Optional[ast.stmt], Dict[int, ast.AST]]:
     """The innermost statement holding `node`, and the parents of the nodes in its top-level statement."""
-    top = next((s for s in tree.body if s.lineno <= node.lineno <= s.end_lineno), None)
+    index = bisect.bisect_right(_statement_starts(tree), node.lineno) - 1
+    top = tree.body[index] if index >= 0 and node.lineno <= tree.body[index].end_lineno else None
     if top is None:
         return None, {}
     parents: Dict[int, ast.AST] = {}

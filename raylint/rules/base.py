@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 
 from raylint.ftypes import Diagnostic, Fix
@@ -41,6 +41,22 @@ class Option:
         return None
 
 
+# What a LazyFix's plan returns when only building the fix can tell whether it exists.
+BUILD = object()
+
+
+@dataclass(frozen=True)
+class LazyFix:
+    """A fix builder with a cheap plan: the plan answers, from the `ast` alone, what building would give
+    minus the edits (a Fix with no edits, or None), or BUILD when it cannot tell. Called, it builds."""
+
+    build: Callable[[], Optional[Fix]]
+    plan: Callable[[], Any]
+
+    def __call__(self) -> Optional[Fix]:
+        return self.build()
+
+
 class Rule:
     """Base class: subclasses set the metadata, implement `run` and call `report`."""
 
@@ -66,7 +82,8 @@ class Rule:
                fix: Optional[Callable[[], Optional[Fix]]] = None) -> None:
         """Record a finding spanning `node`; `fix` builds its Fix (a fixer from raylint.fixers)."""
         start, end = self.analysis.span(node)
-        fix = self._build_fix(fix) if fix is not None else None
+        if fix is not None:
+            fix = self._plan_fix(fix) if self._plans(start.row, end.row) else self._build_fix(fix)
         self.findings.append(
             Diagnostic(
                 code=self.code,
@@ -81,6 +98,22 @@ class Rule:
                 fix=fix,
             )
         )
+
+    def _plans(self, first: int, last: int) -> bool:
+        """Whether this finding's fix is only planned: the run wants no edits, or none on these rows."""
+        if not getattr(self.analysis, "plan_fixes", False):
+            return False
+        rows = getattr(self.analysis, "fix_rows", None)
+        return rows is None or last < rows[0] or first > rows[1]
+
+    def _plan_fix(self, builder: Callable[[], Optional[Fix]]) -> Optional[Fix]:
+        """Whether a fix exists and how applicable it is, without its edits (`raylint check` needs no more):
+        a LazyFix's cheap plan when it can decide, else the fix built and its edits left out."""
+        plan = getattr(builder, "plan", None)
+        planned = self._build_fix(plan) if plan is not None else BUILD
+        if planned is BUILD:
+            planned = self._build_fix(builder)
+        return replace(planned, edits=()) if planned is not None else None
 
     def _build_fix(self, builder: Callable[[], Optional[Fix]]) -> Optional[Fix]:
         """A fix that fails to build is dropped and reported (never written); the finding stays."""

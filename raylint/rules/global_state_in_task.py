@@ -197,7 +197,13 @@ class GlobalStateInTask(Rule):
         walk = self.analysis.walk
         names = self.analysis.names
         module = walk.module_scope
-        submissions = [site for site in walk.calls if names.is_submission(site)]
+        # the submissions of each remote definition, found in one pass (not one pass per task); the
+        # definition is kept in the entry so that its id stays its own
+        submissions: Dict[int, Tuple[object, List]] = {}
+        for site in walk.calls:
+            if names.is_submission(site):
+                target = names.submission_target(site.node.func.value, site.scope)[0]
+                submissions.setdefault(id(target), (target, []))[1].append(site)
         reported = set()
         for function, remote in tasks:
             scope = walk.scopes[id(function)]
@@ -205,7 +211,7 @@ class GlobalStateInTask(Rule):
             imported = {name for name, bindings in scope.bindings.items() if any(b.kind == "import" for b in bindings)}
             read = {node.id for node, where in scoped_names(walk, function.body, scope)
                     if isinstance(node.ctx, ast.Load) and _global_read(node.id, where, module)} - imported
-            sites = [site for site in submissions if names.submission_target(site.node.func.value, site.scope)[0] is remote]
+            sites = submissions.get(id(remote), (remote, []))[1]
             for name in sorted(read):
                 for binding, driver in self._driver_writes(name):
                     submitted_first = any(

@@ -5,10 +5,10 @@ import re
 from typing import Optional
 
 from raylint.analysis import CallSite, node_contains
-from raylint.fixers.ray_get_in_loop import batch_gets
+from raylint.fixers.ray_get_in_loop import batch_gets, plan_batch_gets
 from raylint.loops import loop_body, names_read, runs_once, target_names, walk_local
 from raylint.analysis import keyword_value
-from raylint.rules.base import Rule
+from raylint.rules.base import LazyFix, Rule
 
 # Parameters named like this almost always hold ObjectRefs, even when their origin is out of sight.
 _REF_LIKE_NAME = re.compile(r"(^|_)(refs|object_refs|obj_refs|futures)$")
@@ -138,7 +138,9 @@ class RayGetInLoop(Rule):
                 continue
             message = self._finding(site)
             if message is not None:
-                self.report(site.node, message, fix=lambda site=site: batch_gets(self.analysis, site))
+                fix = LazyFix(build=lambda site=site: batch_gets(self.analysis, site),
+                              plan=lambda site=site: plan_batch_gets(self.analysis, site))
+                self.report(site.node, message, fix=fix)
 
     def _finding(self, site: CallSite) -> Optional[str]:
         call = site.node

@@ -1,0 +1,97 @@
+"""The Ray-token prefilter loses nothing: every rule's findings are the same with it and without it
+(RAYLINT_NO_PREFILTER=1), on the fixtures, the golden fix files, the examples and a sample of Ray's own
+source. Also the documented choice: files the filter skips are not parsed, so their syntax errors are
+left to Python and Ruff."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from raylint import api, prefilter
+from raylint.config import Settings
+from raylint.engine import LintOptions, lint_source
+from raylint.registry import SYNTAX_ERROR, rule_classes
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_EVERY = 25  # one file in 25 of ray's source (about 100 files) keeps the test short
+
+
+def _ray_sample() -> List[str]:
+    spec = importlib.util.find_spec("ray")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    files = sorted(Path(list(spec.submodule_search_locations)[0]).rglob("*.py"))
+    return [str(path) for path in files[::SAMPLE_EVERY]]
+
+
+def _findings(paths: List[str], tmp_path: Path, monkeypatch, prefiltered: bool):
+    if prefiltered:
+        monkeypatch.delenv(prefilter.ENV_SWITCH, raising=False)
+    else:
+        monkeypatch.setenv(prefilter.ENV_SWITCH, "1")
+    assert prefilter.enabled() is prefiltered
+    settings = Settings(root=tmp_path, cache_dir=tmp_path / "cache")
+    result = api.check(paths, settings, select=["ALL"], preview=True, jobs=1, use_cache=False)
+    return [(d.filename, d.location, d.end_location, d.code, d.message, d.fix) for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("corpus", ["fixtures", "ray-sample"])
+def test_findings_are_identical_with_and_without_the_prefilter(corpus, tmp_path, monkeypatch):
+    if corpus == "fixtures":
+        paths = [str(ROOT / "tests" / "fixtures"), str(ROOT / "tests" / "fix_fixtures"), str(ROOT / "examples")]
+    else:
+        paths = _ray_sample()
+        if not paths:
+            pytest.skip("ray is not installed")
+    without = _findings(paths, tmp_path, monkeypatch, prefiltered=False)
+    with_filter = _findings(paths, tmp_path, monkeypatch, prefiltered=True)
+    assert with_filter == without
+    assert any(code != SYNTAX_ERROR for _, _, _, code, _, _ in without)  # the corpus exercises the rules
+
+
+def _options() -> LintOptions:
+    return LintOptions(enabled=frozenset(rule_classes()))
+
+
+def test_a_file_without_ray_content_is_not_parsed(monkeypatch):
+    broken = "def f(:\n    return 1\n"
+    monkeypatch.delenv(prefilter.ENV_SWITCH, raising=False)
+    assert lint_source(broken, "x.py", _options()).diagnostics == []
+    monkeypatch.setenv(prefilter.ENV_SWITCH, "1")
+    assert [d.code for d in lint_source(broken, "x.py", _options()).diagnostics] == [SYNTAX_ERROR]
+
+
+def test_a_syntax_error_in_a_file_with_ray_calls_is_reported(monkeypatch):
+    monkeypatch.delenv(prefilter.ENV_SWITCH, raising=False)
+    broken = "import ray\nrefs = [f.remote(i) for i in range(3)]\nray.get(refs\n"
+    findings = lint_source(broken, "x.py", _options()).diagnostics
+    assert [d.code for d in findings] == [SYNTAX_ERROR]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import os\nx = {}.get(1)\n", set()),  # no `ray` at all
+    ("import ray\nray.init()\n", {"RAY110"}),
+    ("import ray\nray.get(x)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("import ray\n@ray.remote\ndef f(): pass\n", {"RAY002", "RAY003", "RAY004", "RAY005", "RAY102", "RAY103",
+                                                  "RAY104", "RAY107", "RAY108", "RAY109", "RAY110", "RAY111",
+                                                  "RAY113"}),
+    # identifiers are compared after NFKC normalization, as Python does: `ｒａｙ` is `ray`
+    ("import \uff52\uff41\uff59\n\uff52\uff41\uff59.put(1)\n", {"RAY005", "RAY109"}),
+    # Ray's functions count only as `ray.get`, unless `ray` may be bound to another name
+    ("import ray\nd.get(1)  # a plain ray word may be anything: the filter stays open\n",
+     {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("import ray\nd.get(1)\nx = foo.ray.get\n", set()),
+    ("import ray as r\nr.get(x)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("from ray import get\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("import ray\nfetch = ray\nfetch.get(x)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("import ray\nray . \\\n  get(x)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    # a word inside a longer identifier is not that identifier
+    ("import ray\nremote_get = rayx.remoteness\n", set()),
+])
+def test_rules_that_may_report(source, expected):
+    codes = frozenset(prefilter.RULE_WORDS)
+    assert prefilter.rules_that_may_report(source, codes)[0] == expected
