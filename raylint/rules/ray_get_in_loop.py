@@ -46,6 +46,8 @@ class RayGetInLoop(Rule):
       sync, environment steps): the actor runs the calls in order anyway. It is reported when the
       handle changes per iteration or the actor runs calls concurrently (an `async def` method,
       `max_concurrency > 1` in its decorator or creation `.options`);
+    - a task that reads a value pulled in the same iteration from such an actor when the loop also
+      sends that actor another call (parameter server: pull the weights, compute, push the gradient);
     - retry, poll and search loops: a `break` or `return` after the get, a `while` whose test is the
       get or reads its result;
     - latency measured on purpose: a clock read (`time.time()`, `time.perf_counter()`,
@@ -150,6 +152,8 @@ class RayGetInLoop(Rule):
                 return None
             if self._same_sequential_actor(submission, innermost, site):
                 return None
+            if self._state_through_actor(submission, innermost, site):
+                return None
             return (
                 "`ray.get` waits for each task right after submitting it, so the tasks run one at a time; "
                 "submit them all, then call `ray.get` once on the list of refs"
@@ -215,6 +219,50 @@ class RayGetInLoop(Rule):
         if _attribute_depends_on_loop(handle, loop, self.analysis):
             return False
         return not self._concurrent_actor(handle, value, site)
+
+    def _state_through_actor(self, submission: ast.Call, loop, site: CallSite) -> bool:
+        """The submission reads a value fetched in this iteration from a synchronous actor that the loop
+        also sends another call (a parameter server: pull the weights, compute a gradient, push it back).
+        The actor's state carries each iteration into the next, so the tasks cannot be submitted up front.
+        Without that second call the fetched value would be the same every iteration (a true finding)."""
+        assignments = self.analysis.loops.assignments(loop)
+        derived = set()
+        for name, values in assignments.items():
+            for value, _statement in values:
+                for node in walk_local(value):
+                    actor_call = self._actor_read(node, loop, site)
+                    if actor_call is not None and self._handle_called_again(actor_call, loop):
+                        derived.add(name)
+        changed = bool(derived)
+        while changed:
+            changed = False
+            for name, values in assignments.items():
+                if name not in derived and any(names_read(value) & derived for value, _ in values):
+                    derived.add(name)
+                    changed = True
+        return bool(names_read(submission) & derived)
+
+    def _actor_read(self, node: ast.AST, loop, site: CallSite) -> Optional[ast.Call]:
+        """`ray.get(handle.method.remote(...))` on a same-handle synchronous actor: the inner call."""
+        if not (isinstance(node, ast.Call) and node.args and _is_remote_call(node.args[0])):
+            return None
+        if not self.analysis.names.is_ray(node.func, site.scope, "get"):
+            return None
+        inner = node.args[0]
+        return inner if self._same_sequential_actor(inner, loop, site) else None
+
+    @staticmethod
+    def _handle_called_again(actor_call: ast.Call, loop) -> bool:
+        """Another `.remote` call on the same handle somewhere in the loop body."""
+        handle = ast.dump(_strip_options(actor_call.func.value).value)
+        for part in loop_body(loop):
+            for node in walk_local(part):
+                if node is actor_call or not _is_remote_call(node):
+                    continue
+                target = _strip_options(node.func.value)
+                if isinstance(target, ast.Attribute) and ast.dump(target.value) == handle:
+                    return True
+        return False
 
     def _concurrent_actor(self, handle: ast.AST, method_value, site: CallSite) -> bool:
         """The actor runs several calls at once: async methods, or `max_concurrency > 1` where it is
