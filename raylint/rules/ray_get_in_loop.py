@@ -12,6 +12,8 @@ from raylint.rules.base import Rule
 
 # Parameters named like this almost always hold ObjectRefs, even when their origin is out of sight.
 _REF_LIKE_NAME = re.compile(r"(^|_)(refs|object_refs|obj_refs|futures)$")
+# `ready_refs`, `done_futures`: the finished part of a `ray.wait`, each `ray.get` returns at once.
+_FINISHED_NAME = re.compile(r"^_?(ready|done|finished|completed)_")
 
 
 class RayGetInLoop(Rule):
@@ -37,7 +39,8 @@ class RayGetInLoop(Rule):
     `List[ray.ObjectRef]` (or `Sequence["ray.ObjectRef"]`, `Dict[str, ObjectRef]`...), or returned by
     a task inside a list (`inner = ray.get(outer.remote())`, then `ray.get(r)` for each `r`).
 
-    The rule stays quiet on `ray.wait`-driven loops, streaming and dynamic generator refs, refs that do
+    The rule stays quiet on `ray.wait`-driven loops (also over a parameter named as finished refs,
+    `ready_refs`, `done_futures`), streaming and dynamic generator refs, refs that do
     not change between iterations, one batched `ray.get(list)` per iteration, iterations that need the
     previous iteration's result (also through a plain copy, `c = new_c`), `ray.get` in the iterable of
     a `for`, loops that run once, and these look-alikes:
@@ -428,7 +431,7 @@ class RayGetInLoop(Rule):
             target, iterable = loop.target, loop.iter
             if isinstance(target, ast.Name) and target.id == argument.id and isinstance(iterable, ast.Name):
                 bindings = site.scope.lookup(iterable.id) or []
-                return all(b.kind == "param" for b in bindings) and bool(_REF_LIKE_NAME.search(iterable.id))
+                return all(b.kind == "param" for b in bindings) and bool(_REF_LIKE_NAME.search(iterable.id)) and not _FINISHED_NAME.match(iterable.id)
         return False
 
     def _carried(self, submission: ast.AST, loops, site: CallSite) -> bool:
