@@ -56,7 +56,8 @@ class RayGetInLoop(Rule):
     - latency measured on purpose: a clock read (`time.time()`, `time.perf_counter()`,
       `time.monotonic()`) before and after the get in the loop body;
     - a guard on the loop variable that makes the get run once (`if rank == 0:`);
-    - several returns per submission (`a, b = f.remote()`, `.options(num_returns=2)`).
+    - several returns per submission (`a, b = f.remote()`, `.options(num_returns=2)`), also a
+      collection of such lists fetched one list per iteration (map outputs of a shuffle).
 
     ## Example
     ```python
@@ -198,13 +199,30 @@ class RayGetInLoop(Rule):
                         isinstance(t, (ast.Tuple, ast.List)) for t in statement.targets
                     ):
                         return True
+        return self._returns_several(submission, site.scope)
+
+    def _returns_several(self, submission: ast.Call, scope) -> bool:
+        """`num_returns` above one in `.options(...)` or the decorator: the call gives a list of refs."""
         count = _num_returns(submission.func.value)
         if count is None:
-            target = self.analysis.names.submission_target(submission.func.value, site.scope)
+            target = self.analysis.names.submission_target(submission.func.value, scope)
             defn = target[0] if target is not None else None
             if defn is not None and defn.node is not None and target[1] is None:
                 count = defn.options.get("num_returns")
         return count is not None and not (isinstance(count, ast.Constant) and count.value in (1, None))
+
+    def _elements_are_lists(self, collection: ast.AST, scope) -> bool:
+        """A collection built from submissions that each return several refs (`[f.options(num_returns=3)
+        .remote(p) for p in parts]`): each element is a list of refs, one batched get per iteration."""
+        if not isinstance(collection, ast.Name):
+            return False
+        for binding in scope.lookup(collection.id) or []:
+            if binding.value is None:
+                continue
+            for node in walk_local(binding.value):
+                if _is_remote_call(node) and self._returns_several(node, binding.scope):
+                    return True
+        return False
 
     def _same_sequential_actor(self, submission: ast.Call, loop, site: CallSite) -> bool:
         """An actor method called on the same handle every iteration of an actor that runs calls one at a
@@ -310,10 +328,12 @@ class RayGetInLoop(Rule):
                 return False
         else:
             return False
+        collection = self._collection_of(argument, loops)
+        if collection is not None and self._elements_are_lists(collection, site.scope):
+            return False
         value = self.analysis.names.value_in_loops(argument, site.scope, site.loops)
         if value is not None:
             return value.tag == "ref" and value.origin in ("task", "put")
-        collection = self._collection_of(argument, loops)
         if collection is None:
             return False
         if self._holds_refs(collection, site.scope):
