@@ -34,7 +34,8 @@ class RayGetInLoop(Rule):
 
     Inside `ray.get`, any `X.remote(...)` is a Ray submission, whatever X is: a new task submitted and
     awaited every iteration is reported even when its arguments do not change, and handles raylint
-    cannot trace (a dict on `self`, a parameter, a helper's result) count. Refs fetched one at a time
+    cannot trace (a dict on `self`, a parameter, a helper's result) count; so do refs named like pending
+    refs (`futures`, `refs`) that come from a parameter or from another object's method. Refs fetched one at a time
     are reported when raylint knows they are refs: submitted in this module, annotated
     `List[ray.ObjectRef]` (or `Sequence["ray.ObjectRef"]`, `Dict[str, ObjectRef]`...), or returned by
     a task inside a list (`inner = ray.get(outer.remote())`, then `ray.get(r)` for each `r`).
@@ -444,14 +445,18 @@ class RayGetInLoop(Rule):
 
     @staticmethod
     def _ref_like_parameter(argument: ast.AST, site: CallSite, loops) -> bool:
-        """`for r in refs` where `refs` is a parameter named like a list of refs."""
+        """`for r in refs` where `refs` is named like a list of pending refs and raylint cannot see what
+        it holds: a parameter, or the whole result of a call on another object
+        (`futures = self.group.run_all(...)`). Unpacked results (`ready, rest = ray.wait(...)`) are not."""
         if not isinstance(argument, ast.Name):
             return False
         for loop in loops:
             target, iterable = loop.target, loop.iter
             if isinstance(target, ast.Name) and target.id == argument.id and isinstance(iterable, ast.Name):
+                if not _REF_LIKE_NAME.search(iterable.id) or _FINISHED_NAME.match(iterable.id):
+                    return False
                 bindings = site.scope.lookup(iterable.id) or []
-                return all(b.kind == "param" for b in bindings) and bool(_REF_LIKE_NAME.search(iterable.id)) and not _FINISHED_NAME.match(iterable.id)
+                return bool(bindings) and all(b.kind == "param" or _opaque_method_result(b) for b in bindings)
         return False
 
     def _carried(self, submission: ast.AST, loops, site: CallSite) -> bool:
@@ -508,6 +513,19 @@ _CLOCKS = frozenset(
         "timeit.default_timer",
     }
 )
+
+
+def _opaque_method_result(binding) -> bool:
+    """A plain assignment of a method call on an attribute chain (`self.group.run_all(...)`): its
+    result is whatever that object returns, which raylint cannot see."""
+    value = binding.value
+    return (
+        binding.kind == "assign"
+        and not binding.path
+        and isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and isinstance(value.func.value, ast.Attribute)
+    )
 
 
 def _strip_options(target: ast.AST) -> ast.AST:
