@@ -33,7 +33,9 @@ class LargeArgWithoutPut(Rule):
 
     The rule stays quiet on ObjectRefs and actor handles, on values that change per iteration, on
     scalars, short strings and small literal configs, and on values whose size it cannot work out
-    (unless `unknown-size` is set).
+    (unless `unknown-size` is set). A value of unknown size still counts when the same function also
+    `ray.put`s it (`ref = ray.put(frame)`, then `Actor.remote(frame)` per worker): its author knows it
+    is large, and the ref is right there.
 
     ## Example
     ```python
@@ -103,6 +105,7 @@ class LargeArgWithoutPut(Rule):
     def run(self) -> None:
         names = self.analysis.names
         self._joined: set = set()  # bindings standing for a name bound on several paths: no one put fits all
+        self._put_too: set = set()  # values the same function also `ray.put`s: large in its author's view
         submissions = [site for site in self.analysis.walk.calls if names.is_submission(site)]
         # (binding of the argument) -> the sites that pass it, to find values shared by several sites
         sharing: Dict[Tuple[int, int], List[Tuple[CallSite, ast.AST, Binding, Optional[int]]]] = {}
@@ -131,10 +134,16 @@ class LargeArgWithoutPut(Rule):
                 if not (in_loop or several_sites) or id(site.node) in reported:
                     continue
                 reported.add(id(site.node))
+                message = self._message(argument, size, in_loop)
+                if id(binding) in self._put_too:
+                    message = (
+                        f"`{argument.id}` is passed by value {'in a loop' if in_loop else 'to several submissions'} "
+                        f"although this function also `ray.put`s it: pass the ref instead, so it is stored once"
+                    )
                 self.report(
                     site.node,
-                    self._message(argument, size, in_loop),
-                    fix=None if id(binding) in self._joined else (
+                    message,
+                    fix=None if id(binding) in self._joined or id(binding) in self._put_too else (
                         lambda site=site, argument=argument, binding=binding, size=size: put_once.fix(
                             binding, argument.id, sites_of[id(binding)], site, size
                         )
@@ -216,13 +225,37 @@ class LargeArgWithoutPut(Rule):
         binding = bindings[0]
         if binding.kind == "param" or (binding.kind == "assign" and binding.path):
             # a parameter, or one part of an unpacked result: the size cannot be known
+            if self._put_in_function(argument.id, site):
+                self._put_too.add(id(binding))
+                return binding, None
             return (binding, None) if self.settings["unknown-size"] else None
         size = self._assigned_size(argument.id, binding)
         if size is not None and size >= self.settings["min-bytes"]:
             return binding, size
-        if size is None and self.settings["unknown-size"] and self._plain_value(argument.id, binding):
-            return binding, None
+        if size is None and self._plain_value(argument.id, binding):
+            if self._put_in_function(argument.id, site):
+                self._put_too.add(id(binding))
+                return binding, None
+            if self.settings["unknown-size"]:
+                return binding, None
         return None
+
+    def _put_in_function(self, name: str, site: CallSite) -> bool:
+        """The function that passes `name` by value also calls `ray.put(name)` (`ref = ray.put(frame)`,
+        then `Actor.remote(frame)` for each worker): its author knows the value is large and meant to share
+        it, whatever raylint can say about its size."""
+        if site.function is None:
+            return False
+        for node in ast.walk(site.function):
+            if (
+                isinstance(node, ast.Call)
+                and node.args
+                and isinstance(node.args[0], ast.Name)
+                and node.args[0].id == name
+                and _wraps_put(node, self.analysis.names, site.scope)
+            ):
+                return True
+        return False
 
     def _plain_value(self, name: str, binding: Binding) -> bool:
         """An assignment of a value that is neither mutated in place nor a Ray ref or handle."""

@@ -12,6 +12,8 @@ from raylint.rules.base import LazyFix, Rule
 
 # Parameters named like this almost always hold ObjectRefs, even when their origin is out of sight.
 _REF_LIKE_NAME = re.compile(r"(^|_)(refs|object_refs|obj_refs|futures)$")
+# `ready_refs`, `done_futures`: the finished part of a `ray.wait`, each `ray.get` returns at once.
+_FINISHED_NAME = re.compile(r"^_?(ready|done|finished|completed)_")
 
 
 class RayGetInLoop(Rule):
@@ -32,12 +34,14 @@ class RayGetInLoop(Rule):
 
     Inside `ray.get`, any `X.remote(...)` is a Ray submission, whatever X is: a new task submitted and
     awaited every iteration is reported even when its arguments do not change, and handles raylint
-    cannot trace (a dict on `self`, a parameter, a helper's result) count. Refs fetched one at a time
+    cannot trace (a dict on `self`, a parameter, a helper's result) count; so do refs named like pending
+    refs (`futures`, `refs`) that come from a parameter or from another object's method. Refs fetched one at a time
     are reported when raylint knows they are refs: submitted in this module, annotated
     `List[ray.ObjectRef]` (or `Sequence["ray.ObjectRef"]`, `Dict[str, ObjectRef]`...), or returned by
     a task inside a list (`inner = ray.get(outer.remote())`, then `ray.get(r)` for each `r`).
 
-    The rule stays quiet on `ray.wait`-driven loops, streaming and dynamic generator refs, refs that do
+    The rule stays quiet on `ray.wait`-driven loops (also over a parameter named as finished refs,
+    `ready_refs`, `done_futures`), streaming and dynamic generator refs, refs that do
     not change between iterations, one batched `ray.get(list)` per iteration, iterations that need the
     previous iteration's result (also through a plain copy, `c = new_c`), `ray.get` in the iterable of
     a `for`, loops that run once, and these look-alikes:
@@ -46,12 +50,15 @@ class RayGetInLoop(Rule):
       sync, environment steps): the actor runs the calls in order anyway. It is reported when the
       handle changes per iteration or the actor runs calls concurrently (an `async def` method,
       `max_concurrency > 1` in its decorator or creation `.options`);
+    - a task that reads a value pulled in the same iteration from such an actor when the loop also
+      sends that actor another call (parameter server: pull the weights, compute, push the gradient);
     - retry, poll and search loops: a `break` or `return` after the get, a `while` whose test is the
       get or reads its result;
     - latency measured on purpose: a clock read (`time.time()`, `time.perf_counter()`,
       `time.monotonic()`) before and after the get in the loop body;
     - a guard on the loop variable that makes the get run once (`if rank == 0:`);
-    - several returns per submission (`a, b = f.remote()`, `.options(num_returns=2)`).
+    - several returns per submission (`a, b = f.remote()`, `.options(num_returns=2)`), also a
+      collection of such lists fetched one list per iteration (map outputs of a shuffle).
 
     ## Example
     ```python
@@ -162,6 +169,8 @@ class RayGetInLoop(Rule):
                 return None
             if self._same_sequential_actor(submission, innermost, site):
                 return None
+            if self._state_through_actor(submission, innermost, site):
+                return None
             return (
                 "`ray.get` waits for each task right after submitting it, so the tasks run one at a time; "
                 "submit them all, then call `ray.get` once on the list of refs"
@@ -205,13 +214,30 @@ class RayGetInLoop(Rule):
                     isinstance(t, (ast.Tuple, ast.List)) for t in statement.targets
                 ):
                     return True
+        return self._returns_several(submission, site.scope)
+
+    def _returns_several(self, submission: ast.Call, scope) -> bool:
+        """`num_returns` above one in `.options(...)` or the decorator: the call gives a list of refs."""
         count = _num_returns(submission.func.value)
         if count is None:
-            target = self.analysis.names.submission_target(submission.func.value, site.scope)
+            target = self.analysis.names.submission_target(submission.func.value, scope)
             defn = target[0] if target is not None else None
             if defn is not None and defn.node is not None and target[1] is None:
                 count = defn.options.get("num_returns")
         return count is not None and not (isinstance(count, ast.Constant) and count.value in (1, None))
+
+    def _elements_are_lists(self, collection: ast.AST, scope) -> bool:
+        """A collection built from submissions that each return several refs (`[f.options(num_returns=3)
+        .remote(p) for p in parts]`): each element is a list of refs, one batched get per iteration."""
+        if not isinstance(collection, ast.Name):
+            return False
+        for binding in scope.lookup(collection.id) or []:
+            if binding.value is None:
+                continue
+            for node in walk_local(binding.value):
+                if _is_remote_call(node) and self._returns_several(node, binding.scope):
+                    return True
+        return False
 
     def _same_sequential_actor(self, submission: ast.Call, loop, site: CallSite) -> bool:
         """An actor method called on the same handle every iteration of an actor that runs calls one at a
@@ -229,6 +255,50 @@ class RayGetInLoop(Rule):
         if _attribute_depends_on_loop(handle, loop, self.analysis):
             return False
         return not self._concurrent_actor(handle, value, site)
+
+    def _state_through_actor(self, submission: ast.Call, loop, site: CallSite) -> bool:
+        """The submission reads a value fetched in this iteration from a synchronous actor that the loop
+        also sends another call (a parameter server: pull the weights, compute a gradient, push it back).
+        The actor's state carries each iteration into the next, so the tasks cannot be submitted up front.
+        Without that second call the fetched value would be the same every iteration (a true finding)."""
+        assignments = self.analysis.loops.assignments(loop)
+        derived = set()
+        for name, values in assignments.items():
+            for value, _statement in values:
+                for node in walk_local(value):
+                    actor_call = self._actor_read(node, loop, site)
+                    if actor_call is not None and self._handle_called_again(actor_call, loop):
+                        derived.add(name)
+        changed = bool(derived)
+        while changed:
+            changed = False
+            for name, values in assignments.items():
+                if name not in derived and any(names_read(value) & derived for value, _ in values):
+                    derived.add(name)
+                    changed = True
+        return bool(names_read(submission) & derived)
+
+    def _actor_read(self, node: ast.AST, loop, site: CallSite) -> Optional[ast.Call]:
+        """`ray.get(handle.method.remote(...))` on a same-handle synchronous actor: the inner call."""
+        if not (isinstance(node, ast.Call) and node.args and _is_remote_call(node.args[0])):
+            return None
+        if not self.analysis.names.is_ray(node.func, site.scope, "get"):
+            return None
+        inner = node.args[0]
+        return inner if self._same_sequential_actor(inner, loop, site) else None
+
+    @staticmethod
+    def _handle_called_again(actor_call: ast.Call, loop) -> bool:
+        """Another `.remote` call on the same handle somewhere in the loop body."""
+        handle = ast.dump(_strip_options(actor_call.func.value).value)
+        for part in loop_body(loop):
+            for node in walk_local(part):
+                if node is actor_call or not _is_remote_call(node):
+                    continue
+                target = _strip_options(node.func.value)
+                if isinstance(target, ast.Attribute) and ast.dump(target.value) == handle:
+                    return True
+        return False
 
     def _concurrent_actor(self, handle: ast.AST, method_value, site: CallSite) -> bool:
         """The actor runs several calls at once: async methods, or `max_concurrency > 1` where it is
@@ -273,10 +343,12 @@ class RayGetInLoop(Rule):
                 return False
         else:
             return False
+        collection = self._collection_of(argument, loops)
+        if collection is not None and self._elements_are_lists(collection, site.scope):
+            return False
         value = self.analysis.names.value_in_loops(argument, site.scope, site.loops)
         if value is not None:
             return value.tag == "ref" and value.origin in ("task", "put")
-        collection = self._collection_of(argument, loops)
         if collection is None:
             return False
         if self._holds_refs(collection, site.scope):
@@ -387,14 +459,18 @@ class RayGetInLoop(Rule):
 
     @staticmethod
     def _ref_like_parameter(argument: ast.AST, site: CallSite, loops) -> bool:
-        """`for r in refs` where `refs` is a parameter named like a list of refs."""
+        """`for r in refs` where `refs` is named like a list of pending refs and raylint cannot see what
+        it holds: a parameter, or the whole result of a call on another object
+        (`futures = self.group.run_all(...)`). Unpacked results (`ready, rest = ray.wait(...)`) are not."""
         if not isinstance(argument, ast.Name):
             return False
         for loop in loops:
             target, iterable = loop.target, loop.iter
             if isinstance(target, ast.Name) and target.id == argument.id and isinstance(iterable, ast.Name):
+                if not _REF_LIKE_NAME.search(iterable.id) or _FINISHED_NAME.match(iterable.id):
+                    return False
                 bindings = site.scope.lookup(iterable.id) or []
-                return all(b.kind == "param" for b in bindings) and bool(_REF_LIKE_NAME.search(iterable.id))
+                return bool(bindings) and all(b.kind == "param" or _opaque_method_result(b) for b in bindings)
         return False
 
     def _carried(self, submission: ast.AST, loops, site: CallSite) -> bool:
@@ -451,6 +527,19 @@ _CLOCKS = frozenset(
         "timeit.default_timer",
     }
 )
+
+
+def _opaque_method_result(binding) -> bool:
+    """A plain assignment of a method call on an attribute chain (`self.group.run_all(...)`): its
+    result is whatever that object returns, which raylint cannot see."""
+    value = binding.value
+    return (
+        binding.kind == "assign"
+        and not binding.path
+        and isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and isinstance(value.func.value, ast.Attribute)
+    )
 
 
 def _strip_options(target: ast.AST) -> ast.AST:
