@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from raylint import config as config_module, prefilter, workers
-from raylint.cache import ResultCache, content_key, settings_key
-from raylint.discovery import discover, is_excluded
+from raylint.files.cache import ResultCache, content_key, settings_key
+from raylint.files.discovery import discover, is_excluded
 from raylint.engine import (
     FileResult,
     SourceError,
@@ -19,7 +19,6 @@ from raylint.engine import (
     build_index,
     filter_codes,
     index_fingerprint,
-    lint_path,
     lint_source,
     needs_relint,
     pseudo_finding,
@@ -27,9 +26,10 @@ from raylint.engine import (
 )
 from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic
-from raylint.notebooks import CellChange, NotebookError, fix_notebook, is_notebook
-from raylint.writer import WriteError, write_fixed, write_notebook
-from raylint.project_index import ProjectIndex
+from raylint.sources.paths import lint_path
+from raylint.sources.notebooks import CellChange, NotebookError, fix_notebook, is_notebook
+from raylint.files.writer import WriteError, write_fixed, write_notebook
+from raylint.semantics.project_index import ProjectIndex
 from raylint.registry import IO_ERROR
 
 # Below this many files to lint, starting worker processes costs more than it saves.

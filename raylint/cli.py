@@ -14,13 +14,13 @@ import click
 
 from raylint import __version__
 from raylint import api
-from raylint.add_noqa import add_noqa as add_noqa_directives
+from raylint.noqa.add import add_noqa as add_noqa_directives
 from raylint.config import ConfigError, load_settings, resolve_selectors
-from raylint.discovery import DiscoveryError
+from raylint.files.discovery import DiscoveryError
 from raylint.engine import SourceError, decode_source, read_source
 from raylint.fixing import FixPolicy
 from raylint.init import InitError, init_project
-from raylint.noqa_warnings import format_warning as format_noqa_warning
+from raylint.noqa.malformed import format_warning as format_noqa_warning
 from raylint.registry import all_rules, code_for_name
 from raylint.rule_docs import rule_page
 from raylint.reporters import FORMATS, ReportContext, render, render_statistics
@@ -515,14 +515,6 @@ def _fail(error) -> None:
         message = f"raylint: {message}"
     click.echo(message, err=True)
     sys.exit(EXIT_ERROR)
-
-
-def entry() -> None:
-    """The console-script target of installs made before `raylint.entry` existed: the same behaviour,
-    except that signals during the imports above are not covered."""
-    from raylint.entry import main as entry_main
-
-    entry_main()
 
 
 def run() -> None:

@@ -14,13 +14,13 @@ from io import BytesIO
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple, Union
 
 from raylint import deep, prefilter
-from raylint.configs import config_kind, lint_config
-from raylint.context import FileContext
-from raylint.ftypes import Diagnostic, Location
-from raylint.project_index import CreationSites, ProjectIndex, RemoteSummary, summarize
-from raylint.registry import IO_ERROR, SYNTAX_ERROR, rule_classes, rule_info
-from raylint.suppression import Suppressions, apply_suppressions, parse_suppressions, with_noqa_rows
-from raylint.unused_noqa import CODE as UNUSED_NOQA, unused_noqa
+from raylint.configs import check_config, config_kind
+from raylint.semantics.context import FileContext
+from raylint.ftypes import Diagnostic
+from raylint.semantics.project_index import CreationSites, ProjectIndex, RemoteSummary, summarize
+from raylint.registry import SYNTAX_ERROR, pseudo_finding, rule_classes
+from raylint.noqa.directives import Suppressions, apply_suppressions, parse_suppressions, with_noqa_rows
+from raylint.noqa.unused import CODE as UNUSED_NOQA, unused_noqa
 
 # A module that never imports ray has no Ray calls; this finds every spelling of the import cheaply.
 _RAY_IMPORT = re.compile(rb"\bfrom[ \t]+ray\b|\bimport[ \t][^\n]*\bray\b")
@@ -83,21 +83,6 @@ def read_source(path: str) -> str:
     return decode_source(data)
 
 
-def pseudo_finding(code: str, path: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
-    info = rule_info(code)
-    location = Location(row, column)
-    return Diagnostic(
-        code=code,
-        name=info.name,
-        message=message,
-        filename=path,
-        location=location,
-        end_location=location,
-        noqa_row=row,
-        severity="error",
-    )
-
-
 def syntax_finding(path: str, source: str, error: SyntaxError) -> Diagnostic:
     row = error.lineno or 1
     column = max(error.offset or 1, 1)
@@ -119,7 +104,10 @@ def lint_source(
     """Lint one file's text. `index` answers imported remote names (and records what was asked)."""
     kind = config_kind(path, source)
     if kind is not None:
-        return lint_config(source, path, options, kind)
+        findings, suppressions = check_config(source, path, options, kind)
+        if suppressions is not None:
+            findings = suppress(findings, source, path, options, suppressions)
+        return FileResult(path, findings)
     try:
         return deep.call(_lint_source, source, path, options, module_name, index, data)
     except deep.TooDeep as error:
@@ -184,29 +172,11 @@ def suppress(findings: List[Diagnostic], source: str, path: str, options: LintOp
     return apply_suppressions(findings, source, suppressions)
 
 
-def lint_path(path: str, options: LintOptions, module_name: str, index: Optional[ProjectIndex] = None) -> FileResult:
-    """Lint one file on disk; unreadable or undecodable files become one `io-error` finding."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        if path.endswith(".ipynb"):
-            # Imported here: the notebook module builds on this one.
-            from raylint.notebooks import lint_notebook
-
-            return lint_notebook(data, path, options, module_name, index)
-        source = decode_source(data)
-    except OSError as error:
-        return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error.strerror or error}")])
-    except SourceError as error:
-        return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error}")])
-    return with_noqa_warnings(lint_source(source, path, options, module_name, index, data), source, data)
-
-
 def with_noqa_warnings(result: FileResult, source: str, data: Optional[bytes] = None) -> FileResult:
     """The result with the file's malformed `# noqa` directives, looked for only when it says `noqa`."""
     if not _NOQA.search(data if data is not None else source.encode("utf-8", "surrogatepass")):
         return result
-    from raylint.noqa_warnings import noqa_warnings  # only files that mention noqa pay for it
+    from raylint.noqa.malformed import noqa_warnings  # only files that mention noqa pay for it
 
     return replace(result, noqa_warnings=tuple(noqa_warnings(source)))
 

@@ -12,7 +12,7 @@ from raylint.configs import config_kind, config_parses
 from raylint.engine import FileResult, LintOptions, lint_source
 from raylint.fixers.base import apply_edits
 from raylint.ftypes import Diagnostic
-from raylint.project_index import ProjectIndex
+from raylint.semantics.project_index import ProjectIndex
 
 MAX_PASSES = 10
 

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from raylint.config import CONFIG_NAMES, PYPROJECT
 from raylint.registry import rule_classes
-from raylint.writer import WriteError, write_fixed
+from raylint.files.writer import WriteError, write_fixed
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -6,7 +6,7 @@ import importlib
 from functools import lru_cache
 from typing import Dict, List, Tuple
 
-from raylint.ftypes import RuleInfo
+from raylint.ftypes import Diagnostic, Location, RuleInfo
 
 # A path in raylint's repository: the docs site is not hosted anywhere, so no link may pretend it is.
 DOCS_URL = "docs/rules/{code}.md"
@@ -102,3 +102,19 @@ def code_for_name(name: str) -> str:
         if rule_name == name:
             return code
     raise KeyError(name)
+
+
+def pseudo_finding(code: str, path: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
+    """A finding of a pseudo-rule (`io-error`, `invalid-syntax`): an error at one position."""
+    info = rule_info(code)
+    location = Location(row, column)
+    return Diagnostic(
+        code=code,
+        name=info.name,
+        message=message,
+        filename=path,
+        location=location,
+        end_location=location,
+        noqa_row=row,
+        severity="error",
+    )

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from raylint.cache import ResultCache, decode, encode
-from raylint.engine import FileResult, LintOptions, lint_path
+from raylint.files.cache import ResultCache, decode, encode
+from raylint.engine import FileResult, LintOptions
+from raylint.sources.paths import lint_path
 from raylint.registry import all_rules
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -9,7 +9,7 @@ from typing import Iterable, List
 import pytest
 
 from raylint.config import DEFAULT_EXCLUDE, Settings
-from raylint.discovery import discover
+from raylint.files.discovery import discover
 
 
 def tree(root: Path, files: Iterable[str]) -> None:

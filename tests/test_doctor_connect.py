@@ -55,8 +55,8 @@ def test_without_ray_one_line_and_exit_2(tmp_path):
     # a `ray` that cannot be imported, first on the path
     (tmp_path / "ray").mkdir()
     (tmp_path / "ray" / "__init__.py").write_text("raise ImportError('no ray here')\n")
-    code = ("import sys; sys.path.insert(0, %r); from raylint.cli import entry; "
-            "sys.argv = ['raylint', 'doctor', '--address', '127.0.0.1:1']; entry()" % str(tmp_path))
+    code = ("import sys; sys.path.insert(0, %r); from raylint.entry import main; "
+            "sys.argv = ['raylint', 'doctor', '--address', '127.0.0.1:1']; main()" % str(tmp_path))
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 2
     assert completed.stderr.strip().splitlines() == ["raylint doctor: Ray is not installed: pip install 'raylint[ray]'"]

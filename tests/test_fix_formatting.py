@@ -15,7 +15,7 @@ import pytest
 
 from raylint.engine import LintOptions
 from raylint.fixing import FixPolicy
-from raylint.notebooks import fix_notebook
+from raylint.sources.notebooks import fix_notebook
 from tests.test_fixers import CASES, fix
 
 NOTEBOOK = Path(__file__).parent / "notebooks" / "cells_inserted_code.ipynb"

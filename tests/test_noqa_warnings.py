@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from raylint.noqa_warnings import BAD_CODE, MISSING_CODES, MISSING_COLON, noqa_warnings
+from raylint.noqa.malformed import BAD_CODE, MISSING_CODES, MISSING_COLON, noqa_warnings
 
 SOURCE = textwrap.dedent(
     """\

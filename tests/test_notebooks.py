@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from raylint import notebooks
+from raylint.sources import notebooks, paths
 from raylint.cli import main
 from raylint.config import Settings
-from raylint.discovery import discover
+from raylint.files.discovery import discover
 from raylint.ftypes import Diagnostic, Edit, Fix, Location
 
 FIXTURES = Path(__file__).parent / "notebooks"
@@ -189,8 +189,8 @@ def test_notebooks_are_cached_by_content(project, monkeypatch):
     copy(project, "ray_tutorial.ipynb")
     first = invoke("check", "--output-format", "json", *SELECT, "ray_tutorial.ipynb").stdout
     calls = []
-    original = notebooks.lint_notebook
-    monkeypatch.setattr(notebooks, "lint_notebook", lambda *args: calls.append(args) or original(*args))
+    original = paths.lint_notebook
+    monkeypatch.setattr(paths, "lint_notebook", lambda *args: calls.append(args) or original(*args))
     assert invoke("check", "--output-format", "json", *SELECT, "ray_tutorial.ipynb").stdout == first
     assert calls == []
     path = project / "ray_tutorial.ipynb"

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 import pytest
 
 from raylint.ftypes import Diagnostic, Location
-from raylint.suppression import (
+from raylint.noqa.directives import (
     NoqaDirective,
     Suppressions,
     apply_suppressions,

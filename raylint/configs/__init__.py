@@ -1,15 +1,15 @@
 """Ray cluster configuration files (KubeRay manifests, cluster launcher YAML, shell scripts): which files
-they are, and linting them for RAY201. The engine hands every YAML and shell file to `lint_config`."""
+they are, and linting them for RAY201. The engine hands every YAML and shell file to `check_config`."""
 
 from __future__ import annotations
 
 import os
 import re
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from raylint.ftypes import Diagnostic, Location
-from raylint.registry import SYNTAX_ERROR, level_of, rule_info
-from raylint.suppression import build_suppressions
+from raylint.registry import SYNTAX_ERROR, level_of, pseudo_finding, rule_info
+from raylint.noqa.directives import Suppressions, build_suppressions
 
 YAML, SHELL = "yaml", "shell"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -50,21 +50,20 @@ def mentions_ray_cluster(data: bytes) -> bool:
     return _MARKERS.search(data) is not None
 
 
-def lint_config(source: str, path: str, options, kind: str):
-    """The engine's FileResult for one configuration file: RAY201 findings after `# noqa` directives,
-    or one `invalid-syntax` finding when a Ray config is not valid YAML."""
-    from raylint.engine import FileResult, pseudo_finding, suppress  # the engine imports this module
+def check_config(source: str, path: str, options, kind: str) -> Tuple[List[Diagnostic], Optional[Suppressions]]:
+    """RAY201's findings for one configuration file and its `# noqa` directives for the engine to apply,
+    or one `invalid-syntax` finding (and no directives) when a Ray config is not valid YAML."""
     from raylint.configs.yaml_reader import YamlError
 
     if CODE not in options.enabled or not mentions_ray_cluster(source.encode("utf-8", "surrogatepass")):
-        return FileResult(path, [])
+        return [], None
     try:
         findings, suppressions = _check_shell(source) if kind == SHELL else _check_yaml(source)
     except YamlError as error:
         if _TEMPLATE.search(source):
-            return FileResult(path, [])  # a template is not YAML until rendered: nothing to say
-        return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, error.message, error.row, error.column)])
-    return FileResult(path, suppress(_diagnostics(findings, path), source, path, options, suppressions))
+            return [], None  # a template is not YAML until rendered: nothing to say
+        return [pseudo_finding(SYNTAX_ERROR, path, error.message, error.row, error.column)], None
+    return _diagnostics(findings, path), suppressions
 
 
 def config_parses(source: str, path: str) -> bool:

@@ -15,7 +15,7 @@ from raylint.config import load_settings
 from raylint.doctor.checks import Location, Symptom
 from raylint.engine import SourceError, read_source
 from raylint.ftypes import Diagnostic
-from raylint.project_index import RemoteSummary
+from raylint.semantics.project_index import RemoteSummary
 
 
 @dataclass(frozen=True)

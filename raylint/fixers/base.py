@@ -25,6 +25,11 @@ MAX_CST_DEPTH = 1000
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
+# What a fixer's plan returns when only building the fix can tell whether it exists (rules import
+# fixers, never the other way round).
+BUILD = object()
+
+
 class FixError(Exception):
     """A fixer produced source that does not parse: the fix is dropped and reported, never written."""
 

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from raylint.analysis import Scope
+from raylint.semantics.analysis import Scope
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_expression, parse_statement
 from raylint.fixers.rewrite import (
     CELL_MARKER,

@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from raylint.analysis import call_arguments, Binding, CallSite, Scope
+from raylint.semantics.analysis import call_arguments, Binding, CallSite, Scope
 from raylint.fixers.rewrite import split_leading_lines, taken_names
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_statement
 from raylint.fixers.safety import known_submission, lazy_ancestor

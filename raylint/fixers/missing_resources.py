@@ -12,11 +12,11 @@ from typing import Optional
 
 import libcst as cst
 
-from raylint.analysis import keyword_value
+from raylint.semantics.analysis import keyword_value
 from raylint.fixers.base import SAFE, UNSAFE, build_expression_fix, parse_expression
 from raylint.fixers.rewrite import with_keyword_argument
 from raylint.ftypes import Fix
-from raylint.ray_names import RESOURCE_KEYS
+from raylint.semantics.ray_names import RESOURCE_KEYS
 
 # words in a class name (`ReadySignal`, `progress_tracker`) that mark an actor as coordination, not work
 _COORDINATION_WORDS = frozenset({

@@ -17,12 +17,11 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from raylint.fixers.base import SAFE, UNSAFE, build_fix, replace_node
-from raylint.rules.base import BUILD
+from raylint.fixers.base import BUILD, SAFE, UNSAFE, build_fix, replace_node
 from raylint.fixers.rewrite import fresh_name, taken_names
 from raylint.fixers.safety import MANY, UNKNOWN, concurrent_actor, downgrade, ref_count
 from raylint.ftypes import Fix
-from raylint.loops import names_read, target_names
+from raylint.semantics.loops import names_read, target_names
 
 # Builtins that consume a generator completely and at once: handing them a list instead changes nothing.
 _CONSUMERS = frozenset({"sum", "max", "min", "sorted", "list", "tuple", "set", "frozenset", "dict"})

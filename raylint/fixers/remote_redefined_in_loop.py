@@ -8,13 +8,13 @@ import symtable
 from functools import lru_cache
 from typing import List, Optional, Set
 
-from raylint.analysis import Scope
+from raylint.semantics.analysis import Scope
 from raylint.fixers.base import SAFE, UNSAFE, build_fix
 from raylint.fixers.rewrite import Rewrite, blank_lines, block_of, definition_scope, is_plain
 from raylint.fixers.safety import attributes_stored, rebound_in_functions
 from raylint.ftypes import Fix
-from raylint.loops import names_read
-from raylint.ray_names import BUILTIN_NAMES
+from raylint.semantics.loops import names_read
+from raylint.semantics.ray_names import BUILTIN_NAMES
 
 _CONSTANT_NODES = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.Tuple, ast.unaryop, ast.operator, ast.Load)
 

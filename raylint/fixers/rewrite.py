@@ -11,7 +11,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
-from raylint.analysis import Scope
+from raylint.semantics.analysis import Scope
 from raylint.fixers.base import parse_statement
 
 _NOT_PLAIN = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda, ast.ListComp, ast.SetComp,

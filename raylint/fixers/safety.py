@@ -20,7 +20,7 @@ import ast
 from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 
-from raylint.analysis import keyword_value
+from raylint.semantics.analysis import keyword_value
 from raylint.fixers.base import SAFE, UNSAFE
 from raylint.ftypes import Fix
 

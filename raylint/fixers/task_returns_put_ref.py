@@ -17,7 +17,7 @@ import libcst as cst
 from raylint.fixers.base import UNSAFE, build_fix
 from raylint.fixers.rewrite import Rewrite, call_sites_by_node, parents, sole_callers
 from raylint.ftypes import Fix
-from raylint.loops import walk_local
+from raylint.semantics.loops import walk_local
 
 # Expressions that need parentheses once they stand where the `ray.put(...)` call stood.
 _LOOSE = (ast.IfExp, ast.Lambda, ast.NamedExpr)

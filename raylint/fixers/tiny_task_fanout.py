@@ -13,7 +13,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from raylint.analysis import Scope, node_contains
+from raylint.semantics.analysis import Scope, node_contains
 from raylint.fixers.base import UNSAFE, build_fix, parse_expression, parse_statement
 from raylint.fixers.rewrite import (
     Rewrite,
@@ -33,7 +33,7 @@ from raylint.fixers.rewrite import (
     sole_callers,
 )
 from raylint.ftypes import Fix
-from raylint.loops import names_read
+from raylint.semantics.loops import names_read
 
 # Elements per batched task. A trivial element costs about a microsecond in the worker and a task about a
 # millisecond of Ray overhead, so 10,000 elements give each task ~10 ms of work: overhead stays near 10%,

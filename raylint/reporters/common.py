@@ -10,7 +10,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 from rich.style import Style
 
 from raylint.ftypes import Diagnostic
-from raylint.notebooks import cell_lines
+from raylint.sources.notebooks import cell_lines
 from raylint.registry import PSEUDO_RULES
 
 

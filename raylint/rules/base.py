@@ -7,6 +7,7 @@ import inspect
 from dataclasses import dataclass, replace
 from typing import Any, Callable, ClassVar, Dict, List, Optional, Tuple
 
+from raylint.fixers.base import BUILD
 from raylint.ftypes import Diagnostic, Fix
 from raylint.registry import level_of
 
@@ -39,10 +40,6 @@ class Option:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 return "a list of strings"
         return None
-
-
-# What a LazyFix's plan returns when only building the fix can tell whether it exists.
-BUILD = object()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import ast
 
-from raylint.analysis import CallSite, keyword_value
+from raylint.semantics.analysis import CallSite, keyword_value
 from raylint.fixers.blocking_get_in_async import await_refs
 from raylint.rules.base import Rule
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from raylint.analysis import CallSite, Loop, keyword_value
-from raylint.loops import runs_once
+from raylint.semantics.analysis import CallSite, Loop, keyword_value
+from raylint.semantics.loops import runs_once
 from raylint.rules.base import Rule
 
 # Options that give an actor more than one thread, so a blocked method does not block the others.

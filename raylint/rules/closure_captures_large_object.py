@@ -3,8 +3,8 @@ from __future__ import annotations
 import ast
 from typing import Dict, Optional, Tuple
 
-from raylint.analysis import scoped_names, Binding, Scope
-from raylint.estimate import LARGE
+from raylint.semantics.analysis import scoped_names, Binding, Scope
+from raylint.semantics.estimate import LARGE
 from raylint.rules.base import Option, Rule
 
 

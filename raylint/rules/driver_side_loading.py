@@ -4,7 +4,7 @@ import ast
 import re
 from typing import Iterator, Optional, Set
 
-from raylint.analysis import call_arguments, CallSite, Scope
+from raylint.semantics.analysis import call_arguments, CallSite, Scope
 from raylint.fixers.driver_side_loading import load_in_tasks
 from raylint.rules.base import Option, Rule
 

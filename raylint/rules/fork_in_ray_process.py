@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Optional, Set, Tuple
 
-from raylint.analysis import CallSite, Scope, keyword_value
+from raylint.semantics.analysis import CallSite, Scope, keyword_value
 from raylint.fixers.fork_in_ray_process import use_spawn_context
 from raylint.rules.base import Rule
 

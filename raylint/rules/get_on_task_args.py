@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from raylint.analysis import CallSite, keyword_value
+from raylint.semantics.analysis import CallSite, keyword_value
 from raylint.fixers.get_on_task_args import spread_refs
 from raylint.rules.base import Rule
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 import ast
 from typing import List, Optional, Tuple
 
-from raylint.analysis import CallSite
-from raylint.estimate import LARGE
+from raylint.semantics.analysis import CallSite
+from raylint.semantics.estimate import LARGE
 from raylint.fixers.get_too_many_objects import fetch_in_batches
-from raylint.loops import walk_local
+from raylint.semantics.loops import walk_local
 from raylint.rules.base import Option, Rule
 
 # Ray stores objects above 100 KiB in the object store instead of inlining them: below that, many

@@ -3,10 +3,10 @@ from __future__ import annotations
 import ast
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
-from raylint.analysis import node_contains, scoped_names, Binding, Scope
+from raylint.semantics.analysis import node_contains, scoped_names, Binding, Scope
 from raylint.fixers.rewrite import parents
-from raylint.loops import walk_local
-from raylint.ray_names import RemoteDef
+from raylint.semantics.loops import walk_local
+from raylint.semantics.ray_names import RemoteDef
 from raylint.rules.base import Rule
 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "remove",

@@ -3,10 +3,10 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Tuple
 
-from raylint.analysis import call_arguments, node_contains, Binding, CallSite
-from raylint.estimate import LARGE
+from raylint.semantics.analysis import call_arguments, node_contains, Binding, CallSite
+from raylint.semantics.estimate import LARGE
 from raylint.fixers.large_arg_without_put import PutOnce
-from raylint.loops import runs_once
+from raylint.semantics.loops import runs_once
 from raylint.rules.base import Option, Rule
 
 
@@ -18,7 +18,7 @@ class LargeArgWithoutPut(Rule):
     inside a loop, or to two or more submission sites in the same scope, when the value does not change
     between the calls. Values big by type count even when their size cannot be folded: `PIL.Image.open`,
     `AutoTokenizer`/`AutoModel*.from_pretrained`, `torch.load`, `pickle.load`, `joblib.load`,
-    `datasets.load_dataset` (the list is `raylint.estimate.LARGE_OBJECT_CALLS`; `extra-large-calls` adds
+    `datasets.load_dataset` (the list is `raylint.semantics.estimate.LARGE_OBJECT_CALLS`; `extra-large-calls` adds
     yours). A name bound on both paths of an `if`/`else` is large when every binding is. The same holds
     for values handed to Ray's `ray.util.multiprocessing.Pool` (`apply_async(f, (big, x))` in a loop,
     `starmap(f, [(big, x) for x in xs])`, `map(partial(f, big), xs)`), which pickles its arguments

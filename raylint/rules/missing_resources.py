@@ -3,10 +3,10 @@ from __future__ import annotations
 import ast
 from typing import Iterable, List, Optional
 
-from raylint.analysis import keyword_value
+from raylint.semantics.analysis import keyword_value
 from raylint.fixers.missing_resources import declare_resources
-from raylint.loops import walk_local
-from raylint.ray_names import RESOURCE_KEYS, RemoteDef
+from raylint.semantics.loops import walk_local
+from raylint.semantics.ray_names import RESOURCE_KEYS, RemoteDef
 from raylint.rules.base import Option, Rule
 
 _GPU_DEVICE_PREFIXES = ("cuda", "gpu", "/gpu", "/device:gpu")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator, List, Optional, Tuple
 
-from raylint.analysis import CallSite, Scope, node_contains
+from raylint.semantics.analysis import CallSite, Scope, node_contains
 from raylint.rules.base import Rule
 
 # Serialisers that pickle an ObjectRef itself. Ray registers its pinning reducer only with its own

@@ -4,10 +4,10 @@ import ast
 import re
 from typing import Optional
 
-from raylint.analysis import CallSite, node_contains
+from raylint.semantics.analysis import CallSite, node_contains
 from raylint.fixers.ray_get_in_loop import batch_gets, plan_batch_gets
-from raylint.loops import loop_body, names_read, runs_once, target_names, walk_local
-from raylint.analysis import keyword_value
+from raylint.semantics.loops import loop_body, names_read, runs_once, target_names, walk_local
+from raylint.semantics.analysis import keyword_value
 from raylint.rules.base import LazyFix, Rule
 
 # Parameters named like this almost always hold ObjectRefs, even when their origin is out of sight.

@@ -3,9 +3,9 @@ from __future__ import annotations
 import ast
 from typing import Optional, Tuple
 
-from raylint.analysis import Scope
+from raylint.semantics.analysis import Scope
 from raylint.fixers.remote_redefined_in_loop import hoist_definition
-from raylint.loops import runs_once, target_names
+from raylint.semantics.loops import runs_once, target_names
 from raylint.rules.base import Rule
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional, Tuple
 
-from raylint.actor_state import CONCURRENCY_OPTIONS, ActorState, concurrent_options
-from raylint.analysis import CallSite, Scope, call_arguments
-from raylint.loops import names_read, runs_once, walk_local
-from raylint.ray_names import RemoteDef
+from raylint.semantics.actor_state import CONCURRENCY_OPTIONS, ActorState, concurrent_options
+from raylint.semantics.analysis import CallSite, Scope, call_arguments
+from raylint.semantics.loops import names_read, runs_once, walk_local
+from raylint.semantics.ray_names import RemoteDef
 from raylint.rules.base import Option, Rule
 
 # How deep a handle is followed through parameters and `self` attributes (a caller's caller...).

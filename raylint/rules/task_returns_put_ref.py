@@ -3,9 +3,9 @@ from __future__ import annotations
 import ast
 from typing import List, Set
 
-from raylint.analysis import keyword_value
+from raylint.semantics.analysis import keyword_value
 from raylint.fixers.task_returns_put_ref import return_value
-from raylint.loops import target_names, walk_local
+from raylint.semantics.loops import target_names, walk_local
 from raylint.rules.base import Rule
 
 _APPENDS = frozenset({"append", "add", "extend", "insert", "appendleft"})

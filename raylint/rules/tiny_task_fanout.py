@@ -3,8 +3,8 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from raylint.analysis import CallSite
-from raylint.cost import is_trivial
+from raylint.semantics.analysis import CallSite
+from raylint.semantics.cost import is_trivial
 from raylint.fixers.tiny_task_fanout import batch_fanout
 from raylint.rules.base import Option, Rule
 

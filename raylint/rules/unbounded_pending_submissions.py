@@ -3,8 +3,8 @@ from __future__ import annotations
 import ast
 from typing import Optional, Set
 
-from raylint.analysis import Loop, Scope
-from raylint.loops import runs_once, walk_local
+from raylint.semantics.analysis import Loop, Scope
+from raylint.semantics.loops import runs_once, walk_local
 from raylint.rules.base import Rule
 
 # Iterables that never end, or whose end the program does not know.

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, List, Optional
 
-from raylint.analysis import call_arguments, keyword_value, node_contains, scoped_names, Binding, CallSite
+from raylint.semantics.analysis import call_arguments, keyword_value, node_contains, scoped_names, Binding, CallSite
 from raylint.fixers.rewrite import parents
 from raylint.fixers.unnecessary_get import pass_ref
 from raylint.rules.base import Rule

@@ -13,7 +13,7 @@ class UnusedNoqa(Rule):
     since it may be there for another linter. Off by default; enable it with `--extend-select RAY900` or
     `extend-select = ["RAY900"]`.
 
-    The finding is computed by the engine (`raylint/unused_noqa.py`), after every rule ran and before
+    The finding is computed by the engine (`raylint/noqa/unused.py`), after every rule ran and before
     suppressions apply, because only then is it known which findings each directive silenced.
 
     ## Why is this bad?

@@ -6,7 +6,7 @@ import ast
 import re
 from typing import Iterable, Optional
 
-from raylint.analysis import Scope
+from raylint.semantics.analysis import Scope
 
 _PANDAS_READERS = re.compile(
     r"^pandas\.read_(parquet|csv|json|feather|orc|pickle|hdf|excel|sql|sql_table|sql_query|table|fwf|stata|sas|spss|xml)$"

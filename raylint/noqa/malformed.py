@@ -11,7 +11,7 @@ import re
 from typing import List, Tuple
 
 from raylint.registry import all_rules
-from raylint.suppression import comments, parse_noqa_comment
+from raylint.noqa.directives import comments, parse_noqa_comment
 
 _INLINE = re.compile(r"#\s*[nN][oO][qQ][aA]")
 _CODE = re.compile(r"[A-Z]+[0-9]+")

@@ -7,9 +7,9 @@ from collections import defaultdict
 from typing import Dict, FrozenSet, List, Set
 
 from raylint.ftypes import Diagnostic, Fix, Location
-from raylint.noqa_edit import directives, removal_edit, split_lines
+from raylint.noqa.edit import directives, removal_edit, split_lines
 from raylint.registry import level_of, rule_info
-from raylint.suppression import Suppressions
+from raylint.noqa.directives import Suppressions
 
 CODE = "RAY900"
 

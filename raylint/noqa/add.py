@@ -9,10 +9,10 @@ from typing import Dict, Iterable, List
 
 from raylint.engine import SourceError, decode_source
 from raylint.ftypes import Diagnostic
-from raylint.noqa_edit import add_codes
+from raylint.noqa.edit import add_codes
 from raylint.registry import PSEUDO_RULES
-from raylint.unused_noqa import CODE as UNUSED_NOQA
-from raylint.writer import WriteError, write_fixed
+from raylint.noqa.unused import CODE as UNUSED_NOQA
+from raylint.files.writer import WriteError, write_fixed
 
 
 @dataclass

@@ -242,8 +242,8 @@ def _check(kind: type, data: Any) -> Any:
 
 def _encode_fingerprint(fingerprint: Tuple) -> List:
     """(name, RemoteSummary | NOT_REMOTE | None) pairs, as [name, kind, summary] triples."""
-    from raylint.project_index import CREATIONS, RemoteSummary
-    from raylint.ray_names import NOT_REMOTE
+    from raylint.semantics.project_index import CREATIONS, RemoteSummary
+    from raylint.semantics.ray_names import NOT_REMOTE
 
     out = []
     for name, answer in fingerprint:
@@ -261,8 +261,8 @@ def _encode_fingerprint(fingerprint: Tuple) -> List:
 
 
 def _decode_fingerprint(data: Any) -> Tuple:
-    from raylint.project_index import CREATIONS, RemoteSummary
-    from raylint.ray_names import NOT_REMOTE
+    from raylint.semantics.project_index import CREATIONS, RemoteSummary
+    from raylint.semantics.ray_names import NOT_REMOTE
 
     out = []
     for item in _check(list, data):

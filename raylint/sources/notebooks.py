@@ -21,7 +21,7 @@ from raylint import deep
 from raylint.engine import FileResult, LintOptions, lint_source, pseudo_finding, syntax_finding
 from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic, Edit, Fix, Location
-from raylint.project_index import ProjectIndex
+from raylint.semantics.project_index import ProjectIndex
 from raylint.registry import IO_ERROR, SYNTAX_ERROR
 
 NOTEBOOK_SUFFIX = ".ipynb"

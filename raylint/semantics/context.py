@@ -6,12 +6,12 @@ import ast
 import re
 from typing import Iterable, List, Tuple
 
-from raylint.analysis import ModuleWalk, span_of
-from raylint.estimate import Estimator
+from raylint.semantics.analysis import ModuleWalk, span_of
+from raylint.semantics.estimate import Estimator
 from raylint.ftypes import Location
-from raylint.loaders import Loaders
-from raylint.loops import LoopFacts
-from raylint.ray_names import RayNames
+from raylint.semantics.loaders import Loaders
+from raylint.semantics.loops import LoopFacts
+from raylint.semantics.ray_names import RayNames
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 

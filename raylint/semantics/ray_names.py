@@ -12,7 +12,7 @@ import ast
 import builtins
 from typing import Dict, List, Optional
 
-from raylint.analysis import keyword_value, Binding, CallSite, ModuleWalk, Scope
+from raylint.semantics.analysis import keyword_value, Binding, CallSite, ModuleWalk, Scope
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # The project index's answer for a name of a checked module that is not a remote function (a

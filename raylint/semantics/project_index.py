@@ -7,9 +7,9 @@ import ast
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from raylint.actor_state import ActorState
-from raylint.cost import is_trivial
-from raylint.ray_names import NOT_REMOTE, RemoteDef
+from raylint.semantics.actor_state import ActorState
+from raylint.semantics.cost import is_trivial
+from raylint.semantics.ray_names import NOT_REMOTE, RemoteDef
 
 
 @dataclass(frozen=True)

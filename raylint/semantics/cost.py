@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-from raylint.loops import walk_local
+from raylint.semantics.loops import walk_local
 
 # Calls that cost about as much as the arithmetic around them.
 CHEAP_BUILTINS = frozenset(

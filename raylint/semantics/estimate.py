@@ -6,7 +6,7 @@ import ast
 import math
 from typing import Optional
 
-from raylint.analysis import keyword_value, Loop, Scope
+from raylint.semantics.analysis import keyword_value, Loop, Scope
 
 # A value known to be big whose exact size cannot be computed (a loaded dataset, a pretrained model).
 LARGE = 1 << 60

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, FrozenSet, Iterable, Iterator, Set
 
-from raylint.analysis import Loop
+from raylint.semantics.analysis import Loop
 
 _SCOPE_ENDS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 

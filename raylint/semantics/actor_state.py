@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from typing import Dict, FrozenSet, Iterable, Optional, Set
 
-from raylint.ray_names import BUILTIN_NAMES, RayNames
+from raylint.semantics.ray_names import BUILTIN_NAMES, RayNames
 
 # Options that let an actor run several calls at once.
 CONCURRENCY_OPTIONS = ("max_concurrency", "concurrency_groups")

@@ -1,5 +1,5 @@
 """Editing `# noqa` directives in source text: adding codes (`raylint check --add-noqa`) and removing
-unused ones (RAY900's fix). Directives are found as `raylint.suppression` finds them, so an edit always
+unused ones (RAY900's fix). Directives are found as `raylint.noqa.directives` finds them, so an edit always
 lands on the comment that raylint and Ruff read."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from raylint.ftypes import Edit, Location
-from raylint.suppression import comments, parse_noqa_comment
+from raylint.noqa.directives import comments, parse_noqa_comment
 
 _INLINE = re.compile(r"#\s*[nN][oO][qQ][aA]")
 # The code list of a valid directive: what Ruff's lexer reads before reasons or another comment.

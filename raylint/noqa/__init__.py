@@ -1,0 +1,2 @@
+"""Suppression comments: parsing `# noqa` and `# raylint: noqa` directives (directives), warning on malformed
+ones (malformed), judging unused ones (unused, RAY900), and editing them (edit, add for `--add-noqa`)."""
