@@ -91,12 +91,14 @@ class UnnecessaryGet(Rule):
             for argument in call_arguments(site.node)
             if isinstance(argument, ast.Name)
         }
-        parent_of = parents(self.analysis.tree)
+        assignment_of = self.analysis.walk.assignment_of
+        parent_of: Dict[int, ast.AST] = {}
         for site in gets:
-            statement = parent_of.get(id(site.node))
+            statement = assignment_of.get(id(site.node))
             binding = self._binding(site, statement)
             if binding is None:
                 continue
+            parent_of = parent_of or parents(self.analysis.tree)  # built only for a file with a candidate
             uses = self._uses(site, binding, statement, parent_of, arguments)
             if not uses:
                 continue

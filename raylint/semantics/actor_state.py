@@ -71,8 +71,18 @@ class ActorState:
 
     def __init__(self, names: RayNames, module: ast.Module):
         self.names = names
-        self._globals = _declared_global(module)
+        self._declared: Optional[FrozenSet[str]] = None
         self._cache: Dict[int, Optional[Set[str]]] = {}
+
+    @property
+    def _globals(self) -> FrozenSet[str]:
+        """Names some function declares `global`: module state that a method may read after another wrote
+        it. Taken from the scopes the analysis already built, when first asked (most modules never ask)."""
+        if self._declared is None:
+            walk = self.names.walk
+            scopes = [walk.module_scope, *walk.scopes.values()]
+            self._declared = frozenset(name for scope in scopes for name in scope.globals)
+        return self._declared
 
     def runs_one_call_at_a_time(self, class_node: ast.ClassDef, options: Dict[str, ast.AST], has_starstar: bool) -> bool:
         """Not concurrent by its own options, nor async through a method of its own or of a base class."""
@@ -226,11 +236,6 @@ def _changes_process_state(node: ast.AST, local: Iterable[str]) -> bool:
 
 def _own_methods(class_node: ast.ClassDef) -> Dict[str, ast.FunctionDef]:
     return {item.name: item for item in class_node.body if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))}
-
-
-def _declared_global(module: ast.Module) -> FrozenSet[str]:
-    """Names some function declares `global`: module state that a method may read after another wrote it."""
-    return frozenset(name for node in ast.walk(module) if isinstance(node, ast.Global) for name in node.names)
 
 
 def _local_names(function: ast.AST) -> Set[str]:

@@ -133,6 +133,8 @@ class ModuleWalk:
         self.scopes: Dict[int, Scope] = {}  # id(def/class/lambda node) -> body scope
         # class node -> attribute name -> values assigned to `self.<name>` in its methods
         self.self_attrs: Dict[int, Dict[str, List[Tuple[ast.AST, Scope]]]] = {}
+        # id(value) -> the `x = value` / `x: T = value` statement assigning it (no parent map needed)
+        self.assignment_of: Dict[int, ast.stmt] = {}
         self._scope = self.module_scope
         self._loops: Tuple[Loop, ...] = ()
         self._class: Optional[ast.ClassDef] = None
@@ -294,12 +296,14 @@ class ModuleWalk:
     _visit_ListComp = _visit_SetComp = _visit_DictComp = _visit_GeneratorExp = _visit_comprehension_node
 
     def _visit_Assign(self, node: ast.Assign) -> None:
+        self.assignment_of[id(node.value)] = node
         self._visit(node.value)
         for target in node.targets:
             self._bind_target(target, "assign", node.value)
 
     def _visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
+            self.assignment_of[id(node.value)] = node
             self._visit(node.value)
             self._bind_target(node.target, "assign", node.value)
         else:
