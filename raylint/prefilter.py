@@ -21,10 +21,11 @@ identical findings.
 
 from __future__ import annotations
 
+import keyword
 import os
 import re
 import unicodedata
-from typing import Dict, FrozenSet, Iterable, List, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 ENV_SWITCH = "RAYLINT_NO_PREFILTER"
 RAY_WORD = "ray"
@@ -57,15 +58,31 @@ RULE_WORDS: Dict[str, Tuple[str, ...]] = {
 # Ray functions a rule resolves by name (`ray.get`): present only as `ray.get`, unless `ray` may be bound to
 # another name (`import ray as r`, `from ray import get`, `r = ray`), where any `get` counts.
 API_WORDS = frozenset({"get", "put", "wait", "init"})
-_GAP = r"(?:\s|\\|#[^\r\n]*)*"  # what may separate tokens: white space, line continuations, comments
+# what may separate tokens: white space, line continuations, comments (a comment runs to its line's end, so
+# `#a#b` is one comment, never two: without that the regex backtracks exponentially on `# ####`)
+_GAP = r"(?:\s|\\|#[^\r\n]*(?![^\r\n]))*"
 _ATTRIBUTE_AFTER = re.compile(_GAP + r"\." + _GAP + r"(\w*)")
 _PLAIN_IMPORT = re.compile(r"(?<![\w.])import[ \t]+$")
 _IMPORT_END = re.compile(r"[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|;|$)")
+_FROM_BEFORE = re.compile(r"(?<![\w.])from[ \t]+$")
+# ` import a, b as c` or ` import (a,\n b)` after `from ray`; a name list of identifiers, `as` and commas only
+_FROM_IMPORT = re.compile(
+    r"[ \t]+import[ \t]+(?:\(([\w\s,]*)\)|((?:[\w \t,*]|\\(?:\r\n|\r|\n))*))" + r"[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|;|$)"
+)
+_NO_VALUE_AFTER = re.compile(r"[ \t]*[-/*%@\[(\"'=<>!~^&|:+`?$]")
+_WORD_AFTER = re.compile(r"[ \t]+([^\W\d]\w*)")
 
 
 def _ray_uses(text: str) -> Tuple[bool, FrozenSet[str]]:
-    """(whether `ray` may be bound to another name, the attributes read as `ray.x`). Every `ray` must be
-    `import ray` on its own or an attribute access `ray.x` for the first to be False."""
+    """(whether `ray` may be bound to another name, the names read from it as `ray.x` or imported with
+    `from ray import x`). Each `ray` must be one of these to keep the first False:
+    - an attribute access `ray.x` (gaps allowed around the dot), or a plain `import ray`;
+    - `from ray import a, b as c` (records `a` and `b`; `*` binds everything, so it counts as an alias);
+    - prose: `ray` and then, on the same line, a word that is not a keyword. In code, a name can only be
+      followed by a keyword there (`ray if`, `ray as`), so this is a comment or a string, not a binding;
+    - `ray` followed by an operator, a call, a subscript or a quote (`ray/x`, `ray-project`, `"ray"`,
+      `ray[...]`, `ray = x`): raylint gives such an expression no value, so nothing else can name the module
+      through it (a name bound to `ray` itself ends at `)`, `]`, `}`, `,`, `;`, a keyword or the line's end)."""
     aliased, attributes = False, set()
     for start in _word_starts(text, RAY_WORD):
         end = start + len(RAY_WORD)
@@ -76,9 +93,31 @@ def _ray_uses(text: str) -> Tuple[bool, FrozenSet[str]]:
             attributes.add(attribute.group(1))
             continue
         line_start = text.rfind("\n", 0, start) + 1
-        if not (_PLAIN_IMPORT.search(text, line_start, start) and _IMPORT_END.match(text, end)):
-            aliased = True
+        if _PLAIN_IMPORT.search(text, line_start, start) and _IMPORT_END.match(text, end):
+            continue
+        if _FROM_BEFORE.search(text, line_start, start):
+            names = _imported_names(text, end)
+            if names is not None:
+                attributes.update(names)
+                continue
+        word = _WORD_AFTER.match(text, end)
+        if word is not None and not keyword.iskeyword(word.group(1)):
+            continue
+        if _NO_VALUE_AFTER.match(text, end):
+            continue
+        aliased = True
     return aliased, frozenset(attributes)
+
+
+def _imported_names(text: str, end: int) -> Optional[List[str]]:
+    """The names of `from ray import a, b as c` whose `ray` ends at `end` (the original names: `a`, `b`),
+    None when it is not such an import or imports `*`."""
+    found = _FROM_IMPORT.match(text, end)
+    if found is None:
+        return None
+    listed = found.group(1) if found.group(1) is not None else found.group(2)
+    names = [item.split()[0] for item in listed.replace("\\", " ").split(",") if item.strip()]
+    return None if "*" in names else names
 
 
 def _word_starts(text: str, word: str):
@@ -114,18 +153,35 @@ def rules_that_may_report(source: str, codes: Iterable[str]) -> Tuple[FrozenSet[
     text = searchable(source)
     if not has_word(text, RAY_WORD):
         return frozenset(), False
-    found: Dict[str, bool] = {}
-    uses: List[Tuple[bool, FrozenSet[str]]] = []
+    aliased, attributes = _ray_uses(text)
+    found: Dict[str, bool] = {REMOTE_WORD: _is_remote_used(text, aliased, attributes)}
 
     def present(word: str) -> bool:
         if word not in found:
-            found[word] = has_word(text, word)
-            if found[word] and word in API_WORDS:
-                if not uses:
-                    uses.append(_ray_uses(text))
-                aliased, attributes = uses[0]
-                found[word] = aliased or word in attributes
+            if word in API_WORDS and not aliased:
+                found[word] = word in attributes  # only `ray.get` reaches it: no need to search for `get`
+            else:
+                found[word] = has_word(text, word)
         return found[word]
 
-    may = frozenset(code for code in codes if code not in RULE_WORDS or any(present(w) for w in RULE_WORDS[code]))
-    return may, present(REMOTE_WORD)
+    def may_report(code: str) -> bool:
+        words = RULE_WORDS.get(code)
+        return words is None or any(present(word) for word in words)
+
+    return frozenset(code for code in codes if may_report(code)), found[REMOTE_WORD]
+
+
+def _is_remote_used(text: str, aliased: bool, attributes: FrozenSet[str]) -> bool:
+    """`remote` counts only as an attribute (`@ray.remote`, `f.remote(...)`, `.options(...).remote()`) or as a
+    name imported from ray (or through an alias of the module); `remote` in prose (`a remote worker`)
+    defines and submits nothing. A `remote` at the start of a line may follow a dot on an earlier line
+    (`x.  # comment` then `remote`): that counts too."""
+    if aliased or REMOTE_WORD in attributes:
+        return has_word(text, REMOTE_WORD)
+    for start in _word_starts(text, REMOTE_WORD):
+        before = start - 1
+        while before >= 0 and text[before] in " \t\f\\":
+            before -= 1
+        if before >= 0 and text[before] in ".\r\n":
+            return True
+    return False

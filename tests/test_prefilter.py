@@ -82,8 +82,26 @@ def test_a_syntax_error_in_a_file_with_ray_calls_is_reported(monkeypatch):
     # identifiers are compared after NFKC normalization, as Python does: `ｒａｙ` is `ray`
     ("import \uff52\uff41\uff59\n\uff52\uff41\uff59.put(1)\n", {"RAY005", "RAY109"}),
     # Ray's functions count only as `ray.get`, unless `ray` may be bound to another name
-    ("import ray\nd.get(1)  # a plain ray word may be anything: the filter stays open\n",
-     {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    # `ray` in prose, in a string, a path or a URL binds nothing: the filter stays closed
+    ("import ray\nd.get(1)  # a plain ray word is prose\nlog('ray')\nurl = 'github.com/ray-project/ray/issues'\n",
+     set()),
+    # but a `ray` that may be a value keeps it open: `x = ray`, `ray if ...`, `(ray)`, `[ray, 1]`
+    ("import ray\nd.get(1)\nx = ray  # alias\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("import ray\nd.get(1)\nx = ray if ok else None\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("import ray\nd.get(1)\nmods = [ray, os]\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    # `from ray import a, b as c` reads `a` and `b` from ray; `*` reads everything
+    ("from ray import put, wait as w\nd.get(1)\n", {"RAY005", "RAY101", "RAY109"}),
+    ("from ray import (\n    get,\n    put,\n)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112", "RAY005", "RAY109"}),
+    ("from ray import os_helpers, \\\r\n    get\r\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    ("from ray import *\nd.get(1)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
+    # `remote` counts as an attribute or an import from ray, not in prose
+    ("import ray\n# runs on a remote worker\n", set()),
+    ("import ray\nf.options(num_cpus=1).remote(1)\n", {"RAY002", "RAY003", "RAY004", "RAY005", "RAY102", "RAY103",
+                                                       "RAY104", "RAY107", "RAY108", "RAY109", "RAY110", "RAY111",
+                                                       "RAY113"}),
+    ("import ray\nx = (f.  # a dot and the name on two lines\n     remote(1))\n", {"RAY002", "RAY003", "RAY004", "RAY005", "RAY102", "RAY103",
+                                                          "RAY104", "RAY107", "RAY108", "RAY109", "RAY110", "RAY111",
+                                                          "RAY113"}),
     ("import ray\nd.get(1)\nx = foo.ray.get\n", set()),
     ("import ray as r\nr.get(x)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
     ("from ray import get\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
