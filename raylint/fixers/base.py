@@ -13,9 +13,8 @@ import difflib
 import re
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
+from raylint.fixers.lazy_cst import cst, cst_metadata, libcst_class
 from raylint.ftypes import Edit, Fix, Location
 
 SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
@@ -63,8 +62,10 @@ class CstFile:
         self._positioned: Dict[int, Dict[Tuple[int, int], List[Tuple[cst.CSTNode, Tuple[int, int]]]]] = {}
 
     def node_for(self, node: ast.AST, lines: Sequence[str],
-                 kind: Union[Type[cst.CSTNode], Tuple[Type[cst.CSTNode], ...]] = cst.CSTNode) -> Optional[cst.CSTNode]:
-        """The libcst node of type `kind` spanning exactly what the `ast` node spans."""
+                 kind: Optional[Union[Type[cst.CSTNode], Tuple[Type[cst.CSTNode], ...]]] = None,
+                 ) -> Optional[cst.CSTNode]:
+        """The libcst node of type `kind` (any node when None) spanning exactly what the `ast` node spans."""
+        kind = cst.CSTNode if kind is None else kind
         shift = self.row_offset
         start = (node.lineno - shift, _column(lines, node.lineno, node.col_offset))
         end = (node.end_lineno - shift, _column(lines, node.end_lineno, node.end_col_offset))
@@ -147,8 +148,8 @@ class CstFile:
         """Positions of every node in one top-level statement, shifted to file lines. The one-statement
         module keeps the file's indentation and newline style, so columns match the file's."""
         alone = module.with_changes(body=[statement], header=[], footer=[])
-        wrapper = MetadataWrapper(alone, unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
+        wrapper = cst_metadata.MetadataWrapper(alone, unsafe_skip_copy=True)
+        positions = wrapper.resolve(cst_metadata.PositionProvider)
         shift = first_line - positions[statement].start.line
         found: Dict[Tuple[int, int], List[Tuple[cst.CSTNode, Tuple[int, int]]]] = {}
         for candidate, code_range in positions.items():
@@ -234,7 +235,8 @@ def replace_node(module: cst.Module, old: cst.CSTNode, new: cst.CSTNode) -> cst.
     return module.deep_replace(old, new)
 
 
-class _InsertStatements(cst.CSTTransformer):
+@libcst_class("CSTTransformer")
+class _InsertStatements:
     def __init__(self, anchor: cst.CSTNode, statements: Sequence[cst.BaseStatement], after: bool):
         self.anchor = anchor
         self.statements = list(statements)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-import libcst as cst
 
+from raylint.fixers.lazy_cst import cst
 from raylint.fixers.base import build_expression_fix, SAFE, UNSAFE, build_fix
 from raylint.fixers.rewrite import Rewrite, add_import, module_name_visible, parents, taken_names
 from raylint.fixers.safety import ONE, element_ref_count, interleaving_state, module_variables, ref_count

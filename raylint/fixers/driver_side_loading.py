@@ -7,8 +7,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
-import libcst as cst
 
+from raylint.fixers.lazy_cst import cst
 from raylint.semantics.analysis import Scope
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_expression, parse_statement
 from raylint.fixers.rewrite import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-import libcst as cst
 
+from raylint.fixers.lazy_cst import cst
 from raylint.fixers.base import UNSAFE, build_fix, parse_expression
 from raylint.fixers.rewrite import Rewrite, add_import, module_name_visible, taken_names, with_keyword_argument
 from raylint.ftypes import Fix

@@ -6,8 +6,8 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-import libcst as cst
 
+from raylint.fixers.lazy_cst import cst
 from raylint.fixers.base import UNSAFE, build_fix
 from raylint.fixers.rewrite import Rewrite, call_sites_by_node, parents
 from raylint.ftypes import Fix

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from typing import Optional
 
-import libcst as cst
 
+from raylint.fixers.lazy_cst import cst
 from raylint.fixers.base import UNSAFE, build_fix, parse_expression, replace_node
 from raylint.fixers.rewrite import fresh_name, parents, taken_names
 from raylint.ftypes import Fix

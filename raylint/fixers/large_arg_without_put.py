@@ -10,8 +10,8 @@ import ast
 import builtins
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import libcst as cst
 
+from raylint.fixers.lazy_cst import cst, libcst_class
 from raylint.semantics.analysis import call_arguments, Binding, CallSite, Scope
 from raylint.fixers.rewrite import split_leading_lines, taken_names
 from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_statement
@@ -444,7 +444,8 @@ class PutOnce:
         return candidate
 
 
-class _PassRef(cst.CSTTransformer):
+@libcst_class("CSTTransformer")
+class _PassRef:
     """Passes the ref at the call sites and puts the value right before the anchor statement."""
 
     def __init__(self, targets: Sequence[cst.Name], ref: str, anchor: cst.CSTNode,

@@ -10,8 +10,8 @@ import ast
 import re
 from typing import Optional
 
-import libcst as cst
 
+from raylint.fixers.lazy_cst import cst
 from raylint.semantics.analysis import keyword_value
 from raylint.fixers.base import SAFE, UNSAFE, build_expression_fix, parse_expression
 from raylint.fixers.rewrite import with_keyword_argument

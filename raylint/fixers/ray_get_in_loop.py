@@ -15,8 +15,8 @@ import bisect
 from functools import lru_cache
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-import libcst as cst
 
+from raylint.fixers.lazy_cst import cst, libcst_class
 from raylint.fixers.base import BUILD, SAFE, UNSAFE, build_fix, replace_node
 from raylint.fixers.rewrite import fresh_name, taken_names
 from raylint.fixers.safety import MANY, UNKNOWN, concurrent_actor, downgrade, ref_count
@@ -32,7 +32,6 @@ _SCOPE_SENSITIVE = frozenset({"super", "locals", "vars", "dir", "eval", "exec", 
 # Builtins that can read any local variable by name, so a loop variable may be read through them.
 _READS_LOCALS = _SCOPE_SENSITIVE - {"super"}
 _MOVABLE_FORBIDDEN = (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await, ast.Lambda)
-_NEEDS_PARENS_AS_ITERABLE = (cst.Tuple, cst.IfExp, cst.Lambda, cst.NamedExpr, cst.Yield)
 _LIST_TYPES = frozenset({"builtins.list", "collections.deque"})
 _DICT_TYPES = frozenset({"builtins.dict", "collections.defaultdict", "collections.OrderedDict"})
 
@@ -435,7 +434,7 @@ def _else_statements(for_node: cst.For) -> List[cst.BaseStatement]:
 
 def _as_comprehension_iterable(iterable: cst.BaseExpression) -> cst.BaseExpression:
     """`for x in a, b:` is fine but `[... for x in a, b]` is not: such iterables get parentheses."""
-    if isinstance(iterable, _NEEDS_PARENS_AS_ITERABLE) and not iterable.lpar:
+    if isinstance(iterable, (cst.Tuple, cst.IfExp, cst.Lambda, cst.NamedExpr, cst.Yield)) and not iterable.lpar:
         return iterable.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     return iterable
 
@@ -612,7 +611,8 @@ def _call(name: str, argument: cst.BaseExpression) -> cst.Call:
     return cst.Call(func=cst.Name(name), args=[cst.Arg(argument)])
 
 
-class _Comments(cst.CSTVisitor):
+@libcst_class("CSTVisitor")
+class _Comments:
     def __init__(self):
         self.found: List[cst.Comment] = []
 

@@ -9,8 +9,8 @@ import re
 import sys
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
-import libcst as cst
 
+from raylint.fixers.lazy_cst import cst, libcst_class
 from raylint.semantics.analysis import Scope
 from raylint.fixers.base import parse_statement
 
@@ -24,14 +24,16 @@ _STDLIB = getattr(sys, "stdlib_module_names", frozenset({
     "tempfile", "time", "typing",
 }))
 
-Replacement = Union[cst.CSTNode, Callable[[cst.CSTNode], cst.CSTNode]]
+# a node, or a function of the updated node (only ever in annotations: libcst is imported lazily)
+Replacement = "Union[cst.CSTNode, Callable[[cst.CSTNode], cst.CSTNode]]"
 
 # A comment that starts a cell: a notebook's cell boundary, or a `# %%` cell of a percent-format script.
 # Code inserted before a statement goes below the marker above it, into that statement's cell.
 CELL_MARKER = re.compile(r"^[ \t]*#\s*(%%|raylint-cell\b)", re.MULTILINE)
 
 
-class Rewrite(cst.CSTTransformer):
+@libcst_class("CSTTransformer")
+class Rewrite:
     """Replacements, insertions and removals keyed by nodes of the original tree, applied in one pass
     (a libcst transform rebuilds every node, so edits made in separate passes cannot find their anchors)."""
 

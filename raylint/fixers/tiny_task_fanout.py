@@ -11,8 +11,8 @@ import ast
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-import libcst as cst
 
+from raylint.fixers.lazy_cst import cst
 from raylint.semantics.analysis import Scope, node_contains
 from raylint.fixers.base import UNSAFE, build_fix, parse_expression, parse_statement
 from raylint.fixers.rewrite import (

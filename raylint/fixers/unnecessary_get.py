@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 from typing import List, Optional
 
-import libcst as cst
 
+from raylint.fixers.lazy_cst import cst
 from raylint.fixers.base import SAFE, UNSAFE, build_fix
 from raylint.fixers.rewrite import Rewrite, fresh_name, parents, taken_names
 from raylint.fixers.safety import (
