@@ -73,7 +73,7 @@ class Scan(NamedTuple):
     spans: Tuple[Tuple[int, int], ...]
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def scan(source: str) -> Scan:
     """The comments and spans of `source` (without a byte order mark); the last few files' are kept."""
     if _FAST:
@@ -222,7 +222,7 @@ def _ends_after_a_token(text: str, continued_at: int) -> bool:
     last_line = text[line_start:]
     if not last_line.strip().startswith("#"):
         return False
-    statement_line = continued_at <= line_start - 1 or continued_at < 0
+    statement_line = continued_at < line_start
     return not (statement_line and last_line.lstrip(" \t\f").startswith("#"))
 
 
