@@ -174,9 +174,7 @@ def fast_scan(source: str) -> Optional[Scan]:
         elif kind == "open":
             depth += 1
         elif kind == "close":
-            depth -= 1
-            if depth < 0:
-                return None
+            depth -= 1  # below zero too: tokenize then reads lines as continued until it is back at zero
         elif kind == "comment":
             start = match.start(kind)
             line_start = text.rfind("\n", 0, start) + 1
