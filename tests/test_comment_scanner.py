@@ -141,6 +141,8 @@ CORNERS = [
     "x = 1\xa0# after a no-break space\n",
     "x = 1 # a\x0bvertical tab\n",
     "x = '\u2028'  # line separator in a string\n\u2028# outside one\n",
+    "x = '\udcff'  # \udcff undecodable bytes, kept as surrogates\n\udcff # in code\n",
+    "if x:\n\ty = 1\n        z = 2  # a tab is eight columns\n",
     "x = $ # error token\n",
     "x = ` # backtick\n",
     "    x = 1\ny = 2\n",
