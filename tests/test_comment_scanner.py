@@ -43,9 +43,9 @@ def fast_path_agrees(source: str) -> bool:
     if "\0" in source:
         assert fast is None
         return False
-    comments, spans, read_rows = read_tokens(source)
     if fast is None:
         return False
+    comments, spans, read_rows = read_tokens(source)
     assert read_rows is None, f"tokenize fails on {source!r} where the fast scan read it all"
     assert fast == Scan(tuple(comments), tuple(spans)), source
     return True
