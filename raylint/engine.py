@@ -146,7 +146,8 @@ def _lint_source(source: str, path: str, options: LintOptions, module_name: str,
         rule.run()
         findings.extend(rule.findings)
     summaries = summarize(context)
-    if findings or UNUSED_NOQA in options.enabled:
+    # without findings only a directive can be reported (RAY900), and it has to say `noqa`
+    if findings or (UNUSED_NOQA in options.enabled and _NOQA.search(data)):
         findings = suppress(findings, source, path, options)
     return FileResult(path, findings, summaries, tuple(sorted(index.queries)), tuple(context.fix_errors))
 

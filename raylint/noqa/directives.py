@@ -1,20 +1,17 @@
 """Which findings `# noqa` and `# raylint: noqa` comments silence, read the way Ruff reads them.
 
-Comments are found with one `tokenize` pass, so a `#` inside a string never counts. Source that
-fails to tokenize keeps what the tokenizer read before failing; the lines it never reached are
-scanned one by one, reading everything from the first `#` as a comment whatever the quoting.
+Comments are found as `tokenize` finds them (comment_scan.py), so a `#` inside a string never counts.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
 from raylint.ftypes import Diagnostic
+from raylint.noqa.comment_scan import scan
 from raylint.registry import PSEUDO_RULES
 
 # The leftmost `#` followed by blanks and `noqa` in any case starts the directive (Ruff's lexer).
@@ -23,15 +20,6 @@ _FILE = re.compile(r"#\s*raylint\s*:\s*[nN][oO][qQ][aA]")
 _BLANKS = re.compile(r"\s*")
 # Capitals then digits; an empty digit group marks a word that is not a code.
 _CODE = re.compile(r"[A-Z]+([0-9]*)")
-
-_FSTRING_START = frozenset(
-    getattr(tokenize, name) for name in ("FSTRING_START", "TSTRING_START") if hasattr(tokenize, name)
-)
-_FSTRING_END = frozenset(
-    getattr(tokenize, name) for name in ("FSTRING_END", "TSTRING_END") if hasattr(tokenize, name)
-)
-_LINE_ENDS = (tokenize.NL, tokenize.NEWLINE)
-
 
 @dataclass(frozen=True)
 class NoqaDirective:
@@ -73,7 +61,7 @@ def parse_noqa_comment(comment_text: str) -> Optional[NoqaDirective]:
 
 def parse_suppressions(source: str) -> Suppressions:
     """Read every directive in `source` and where each row's `# noqa` belongs."""
-    comments, spans = _scan(source[1:] if source.startswith("\ufeff") else source)
+    comments, spans = scan(source[1:] if source.startswith("\ufeff") else source)
     return build_suppressions(comments, _row_targets(spans))
 
 
@@ -122,7 +110,8 @@ def with_noqa_rows(diagnostics: Iterable[Diagnostic], suppressions: Suppressions
 
 def comments(source: str) -> List[Tuple[int, str]]:
     """Every comment of `source` as (row, text from its `#`), found the way directives are."""
-    return [(comment.row, comment.text) for comment in _scan(source[1:] if source.startswith("\ufeff") else source)[0]]
+    found = scan(source[1:] if source.startswith("\ufeff") else source)
+    return [(comment.row, comment.text) for comment in found.comments]
 
 
 def _names(codes: Optional[FrozenSet[str]], code: str) -> bool:
@@ -185,76 +174,7 @@ def _file_codes(exemptions: List[NoqaDirective]) -> Optional[FrozenSet[str]]:
     return codes
 
 
-class _Comment(NamedTuple):
-    row: int
-    text: str
-    own_line: bool
-
-
-def _scan(source: str) -> Tuple[List[_Comment], List[Tuple[int, int]]]:
-    """The comments of `source`, and the row spans whose `noqa` goes on the span's last row."""
-    # A NUL byte is never valid Python, and Python 3.12's tokenizer fails on it with SystemError.
-    if "\0" in source:
-        comments, spans, read_rows = [], [], 0
-    else:
-        comments, spans, read_rows = _read_tokens(source)
-    if read_rows is None:
-        return comments, spans
-    unread = io.StringIO(source, newline=None).readlines()[read_rows:]
-    kept = [comment for comment in comments if comment.row <= read_rows]
-    return kept + _scan_lines(unread, read_rows + 1), spans
-
-
-def _read_tokens(source: str) -> Tuple[List[_Comment], List[Tuple[int, int]], Optional[int]]:
-    """One tokenize pass, also returning how many rows were read when tokenizing fails (else None).
-
-    A span is a string token over several rows, or rows joined by backslashes up to the row
-    that ends the logical line (Ruff's `noqa_line_for`).
-    """
-    comments: List[_Comment] = []
-    spans: List[Tuple[int, int]] = []
-    fstring_rows: List[int] = []
-    prev_kind, prev_end_row = tokenize.NEWLINE, 0
-    read_rows = 0
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
-            kind, start_row, end_row = tok.type, tok.start[0], tok.end[0]
-            if kind in (tokenize.INDENT, tokenize.DEDENT):
-                continue
-            # Tokens never cross a line break silently except at a backslash continuation.
-            if not fstring_rows and start_row > prev_end_row and prev_kind not in _LINE_ENDS:
-                spans.append((prev_end_row, start_row))
-            if kind == tokenize.COMMENT:
-                comments.append(_Comment(start_row, tok.string, prev_end_row < start_row))
-            # Unlike Ruff, which maps only triple-quoted strings, this also covers a single-quoted
-            # string continued by a backslash: its first row cannot hold a comment either.
-            elif kind == tokenize.STRING and end_row > start_row:
-                spans.append((start_row, end_row))
-            elif kind in _FSTRING_START:
-                fstring_rows.append(start_row)
-            elif kind in _FSTRING_END:
-                first_row = fstring_rows.pop()
-                if end_row > first_row:
-                    spans.append((first_row, end_row))
-            elif kind in _LINE_ENDS:
-                read_rows = end_row
-            prev_kind, prev_end_row = kind, end_row
-    except (tokenize.TokenError, SyntaxError):
-        return comments, spans, read_rows
-    return comments, spans, None
-
-
-def _scan_lines(lines: List[str], first_row: int) -> List[_Comment]:
-    """Fallback for untokenizable text: everything from a line's first `#` is its comment."""
-    comments = []
-    for row, line in enumerate(lines, first_row):
-        hash_at = line.find("#")
-        if hash_at >= 0:
-            comments.append(_Comment(row, line[hash_at:].rstrip("\n"), not line[:hash_at].strip()))
-    return comments
-
-
-def _row_targets(spans: List[Tuple[int, int]]) -> Dict[int, int]:
+def _row_targets(spans: Iterable[Tuple[int, int]]) -> Dict[int, int]:
     """Merge overlapping spans, as Ruff does, and send each row of a span to its last row."""
     targets: Dict[int, int] = {}
     merged: List[List[int]] = []
