@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from raylint import config as config_module, prefilter, workers
-from raylint.files.cache import ResultCache, content_key, settings_key
+from raylint.files.cache import ResultCache, Stat, content_key, file_stat, settings_key
 from raylint.files.discovery import discover, is_excluded
 from raylint.engine import (
     FileResult,
@@ -127,8 +127,9 @@ def check(
     project = lint_project(files, options, jobs=jobs, cache=cache, progress=progress)
     outcome = CheckResult([], len(files), 0.0)
     for result in project.results:
-        ignored = config_module.ignored_for_file(settings, Path(result.path))
-        result = replace(result, diagnostics=filter_codes(result.diagnostics, ignored))
+        ignored = config_module.ignored_for_file(settings, result.path)
+        if ignored and result.diagnostics:
+            result = replace(result, diagnostics=filter_codes(result.diagnostics, ignored))
         outcome.errors.extend(result.fix_errors)
         outcome.noqa_warnings.extend((result.path, row, reason) for row, reason in result.noqa_warnings)
         if fix is not None and any(fix.policy.applies(d) for d in result.diagnostics):
@@ -281,22 +282,29 @@ def lint_project(
     paths = [os.path.abspath(p) for p in files]
     modules = _module_names(paths)
     keys: Dict[str, str] = {}
+    stats: Dict[str, Optional[Stat]] = {}
     results: Dict[str, FileResult] = {}
     fingerprints: Dict[str, Tuple] = {}
     todo: List[str] = []
     done = 0
     for path in paths:
         if cache is not None:
-            key = _content_key(path)
-            if key is not None:
-                keys[path] = key
-                entry = cache.get(path, key)
-                if entry is not None:
-                    results[path], fingerprints[path] = entry
-                    done += 1
-                    if progress is not None:
-                        progress(done, len(paths))
-                    continue
+            # the stat is taken before the content is read: a file changed in between is read again next time
+            stats[path] = file_stat(path)
+            entry = cache.get_unchanged(path, stats[path])
+            if entry is None:
+                key = _content_key(path)
+                if key is not None:
+                    keys[path] = key
+                    entry = cache.get(path, key)
+                    if entry is not None:
+                        cache.put(path, key, entry, stats[path])  # same content, new stat: remember it
+            if entry is not None:
+                results[path], fingerprints[path] = entry
+                done += 1
+                if progress is not None:
+                    progress(done, len(paths))
+                continue
         todo.append(path)
     for result in _run(todo, options, modules, None, jobs):
         results[result.path] = result
@@ -316,8 +324,9 @@ def lint_project(
         fingerprints[result.path] = index_fingerprint(index, result.index_queries)
     if cache is not None:
         for path in stale + todo:
-            if path in keys:
-                cache.put(path, keys[path], (results[path], fingerprints[path]))
+            key = keys.get(path) or _content_key(path)  # a stale file found by its stat was not read
+            if key is not None:
+                cache.put(path, key, (results[path], fingerprints[path]), stats.get(path))
         cache.save()
     return Project([results[path] for path in paths], index, modules)
 
@@ -347,23 +356,26 @@ def _content_key(path: str) -> Optional[str]:
 
 
 def _module_names(paths: Sequence[str]) -> Dict[str, str]:
-    packages: Dict[str, bool] = {}
+    """Each absolute path's dotted module name, from the `__init__.py` files above it (string operations and
+    one existence check per directory: a large tree has thousands of files in a few hundred directories)."""
+    prefixes: Dict[str, List[str]] = {}
 
-    def is_package(directory: Path) -> bool:
-        key = str(directory)
-        if key not in packages:
-            packages[key] = (directory / "__init__.py").exists()
-        return packages[key]
+    def package_parts(directory: str) -> List[str]:
+        """The package names from the outermost package down to `directory` (empty if it is no package)."""
+        if directory not in prefixes:
+            parent = os.path.dirname(directory)
+            if parent != directory and os.path.exists(os.path.join(directory, "__init__.py")):
+                prefixes[directory] = [*package_parts(parent), os.path.basename(directory)]
+            else:
+                prefixes[directory] = []
+        return prefixes[directory]
 
     names = {}
     for path in paths:
-        file = Path(path)
-        parts = [] if file.stem == "__init__" else [file.stem]
-        directory = file.parent
-        while is_package(directory) and directory.parent != directory:
-            parts.insert(0, directory.name)
-            directory = directory.parent
-        names[path] = ".".join(parts)
+        directory, filename = os.path.split(path)
+        stem = os.path.splitext(filename)[0]
+        parts = package_parts(directory)
+        names[path] = ".".join(parts if stem == "__init__" else [*parts, stem])
     return names
 
 

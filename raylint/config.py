@@ -14,13 +14,14 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Set, Tuple, Union
 
 from raylint import registry
 from raylint.doctor import thresholds as doctor_thresholds
 from raylint.doctor.thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -160,9 +161,11 @@ def _requested(settings: Settings, cli_select, cli_extend_select, cli_ignore, pr
     return codes
 
 
-def ignored_for_file(settings: Settings, path: Path) -> FrozenSet[str]:
+def ignored_for_file(settings: Settings, path: Union[str, Path]) -> FrozenSet[str]:
     """Codes that per-file-ignores switch off for `path`. Globs are gitignore-style and relative to the
     project root; a glob starting with `!` applies to the files it does not match (Ruff's rule)."""
+    if not settings.per_file_ignores:
+        return frozenset()
     absolute = os.path.abspath(path)
     root = os.path.abspath(settings.root)
     if absolute.startswith(root.rstrip(os.sep) + os.sep):
@@ -390,6 +393,8 @@ def _cache_dir(root: Path, configured: Optional[str]) -> Path:
 
 def _compile_glob(glob: str, where: str) -> GitIgnoreSpec:
     try:
+        from pathspec import GitIgnoreSpec  # only configurations with globs pay for importing it
+
         spec = GitIgnoreSpec.from_lines([glob])
     except ValueError:
         spec = None

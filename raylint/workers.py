@@ -7,7 +7,6 @@ import os
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -19,6 +18,8 @@ PARENT_CHECK_S = 0.5
 def imap(function: Callable[[T], R], items: Iterable[T], *, jobs: int, chunksize: int) -> Iterator[R]:
     """`map(function, items)` over `jobs` processes, results in order. Stopped early (an error, an
     interrupt), it cancels what has not started and does not wait for the workers."""
+    from concurrent.futures import ProcessPoolExecutor  # only a run with many files to lint pays for it
+
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker)
     try:
         yield from pool.map(function, items, chunksize=chunksize)

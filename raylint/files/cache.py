@@ -1,4 +1,4 @@
-"""Results cached by file content, configuration and raylint version, in `.raylint_cache/`.
+"""Results cached by file stat or content, configuration and raylint version, in `.raylint_cache/`.
 
 A file's findings can also depend on other files (remote functions it imports), so an entry keeps
 the project-index answers it relied on; it is reused only while those answers are unchanged.
@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 import typing
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 from raylint import __version__
 
 # Bumped whenever the layout of an entry changes; a file of another format is ignored.
-_FORMAT = 2
+_FORMAT = 3
 # Refuse to parse absurdly large cache files rather than exhaust memory on a planted one.
 _MAX_BYTES = 512 << 20
 
@@ -52,34 +53,77 @@ class CacheShapeError(ValueError):
     """Cached data does not have the shape of the type it should decode to."""
 
 
+# A file changed less than this long before its result was stored may change again within the same tick of
+# the file system's clock without its stat changing (git's "racy" case): its stat is not trusted.
+_RACY_NS = 2_000_000_000
+
+Stat = Tuple[int, int]  # (mtime in ns, size in bytes)
+
+
+def file_stat(path: str) -> Optional[Stat]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
 class ResultCache:
-    """path -> (content key, (FileResult, index fingerprint)), one JSON file per configuration."""
+    """path -> (content key, stat, (FileResult, index fingerprint)), one JSON file per configuration.
+
+    A file whose stat (modification time and size) is what was stored is not read at all, as in Ruff and
+    mypy; otherwise its content key decides. Entries are decoded, and so checked, only when asked for:
+    a warm run over thousands of files touches each once."""
 
     def __init__(self, directory: Path, key: str):
         self.path = Path(directory) / __version__ / f"{key}.json"
-        self.entries: Dict[str, Tuple[str, object]] = {}
         self.dirty = False
-        self.entries = _load(self.path)
+        self._raw: Dict[str, Any] = _load(self.path)
+        self.entries: Dict[str, Tuple[str, Optional[Stat], object]] = {}
 
     def get(self, path: str, content: str) -> Optional[object]:
-        entry = self.entries.get(path)
+        """The cached result if `content` (the file's content key) is what was stored."""
+        entry = self._entry(path)
         if entry is not None and entry[0] == content:
-            return entry[1]
+            return entry[2]
         return None
 
-    def put(self, path: str, content: str, result: object) -> None:
-        self.entries[path] = (content, result)
+    def get_unchanged(self, path: str, stat: Optional[Stat]) -> Optional[object]:
+        """The cached result if the file's stat is what was stored: no need to read the file."""
+        entry = self._entry(path)
+        if entry is not None and stat is not None and entry[1] == stat:
+            return entry[2]
+        return None
+
+    def put(self, path: str, content: str, result: object, stat: Optional[Stat] = None) -> None:
+        if stat is not None and time.time_ns() - stat[0] < _RACY_NS:
+            stat = None
+        self._raw.pop(path, None)
+        self.entries[path] = (content, stat, result)
         self.dirty = True
 
+    def _entry(self, path: str) -> Optional[Tuple[str, Optional[Stat], object]]:
+        if path not in self.entries:
+            raw = self._raw.pop(path, None)
+            if raw is None:
+                return None
+            entry = _decode_entry(path, raw)
+            if entry is None:
+                self.dirty = True  # drop it from the file too
+                return None
+            self.entries[path] = entry
+        return self.entries[path]
+
     def save(self) -> None:
-        """Write atomically; a cache that cannot be written is not an error, just slower next time."""
+        """Write atomically; a cache that cannot be written is not an error, just slower next time.
+        Entries never asked for are written back as they were read (they are checked when used)."""
         if not self.dirty:
             return
-        entries = {}
-        for path, (content, (result, fingerprint)) in self.entries.items():
+        entries = dict(self._raw)
+        for path, (content, stat, (result, fingerprint)) in self.entries.items():
             try:
-                entries[path] = {"content": content, "result": encode(result),
-                                 "fingerprint": _encode_fingerprint(fingerprint)}
+                entries[path] = {"content": content, "stat": list(stat) if stat is not None else None,
+                                 "result": encode(result), "fingerprint": _encode_fingerprint(fingerprint)}
             except CacheShapeError:
                 continue  # a result this codec cannot represent is simply not cached
         text = json.dumps({"format": _FORMAT, "version": __version__, "entries": entries}, separators=(",", ":"))
@@ -100,8 +144,8 @@ class ResultCache:
             return
 
 
-def _load(path: Path) -> Dict[str, Tuple[str, object]]:
-    """The valid entries of the cache file at `path`; nothing at all when the file is not ours."""
+def _load(path: Path) -> Dict[str, Any]:
+    """The raw entries of the cache file at `path`; nothing at all when the file is not ours."""
     try:
         if path.is_symlink() or path.stat().st_size > _MAX_BYTES:
             return {}
@@ -112,23 +156,37 @@ def _load(path: Path) -> Dict[str, Tuple[str, object]]:
     if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("version") != __version__:
         return {}
     raw = data.get("entries")
-    if not isinstance(raw, dict):
-        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def _decode_entry(file: str, entry: Any) -> Optional[Tuple[str, Optional[Stat], object]]:
+    """One entry checked against the shape of the result types, or None when anything is unexpected."""
     from raylint.engine import FileResult  # the engine imports this module
 
-    entries = {}
-    for file, entry in raw.items():
-        try:
-            if not isinstance(entry, dict) or set(entry) != {"content", "result", "fingerprint"}:
-                raise CacheShapeError("entry")
-            content = _check(str, entry["content"])
-            result = decode(FileResult, entry["result"])
-            if result.path != file:
-                raise CacheShapeError("path")
-            entries[file] = (content, (result, _decode_fingerprint(entry["fingerprint"])))
-        except (CacheShapeError, RecursionError):
-            continue
-    return entries
+    try:
+        if not isinstance(entry, dict) or set(entry) != {"content", "stat", "result", "fingerprint"}:
+            raise CacheShapeError("entry")
+        content = _check(str, entry["content"])
+        stat = None if entry["stat"] is None else decode(Tuple[int, int], entry["stat"])
+        result = _empty_result(FileResult, entry["result"]) or decode(FileResult, entry["result"])
+        if result.path != file:
+            raise CacheShapeError("path")
+        return content, stat, (result, _decode_fingerprint(entry["fingerprint"]))
+    except (CacheShapeError, RecursionError):
+        return None
+
+
+def _empty_result(kind: type, data: Any) -> Optional[Any]:
+    """Most files have no findings: such a result is read without the generic decoder (same checks)."""
+    if type(data) is dict and type(data.get("path")) is str and data.keys() == _result_fields(kind):
+        if all(type(value) is list and not value for name, value in data.items() if name != "path"):
+            return kind(data["path"], [])
+    return None
+
+
+@lru_cache(maxsize=None)
+def _result_fields(kind: type) -> FrozenSet[str]:
+    return frozenset(f.name for f in dataclasses.fields(kind))
 
 
 def _remove(path: str) -> None:

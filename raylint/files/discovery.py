@@ -12,8 +12,6 @@ import stat
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from pathspec import GitIgnoreSpec
-
 from raylint.config import DEFAULT_INCLUDE, Settings
 from raylint.configs import config_kind, mentions_ray_cluster
 
@@ -67,7 +65,7 @@ class _IgnoreFile:
         for line in lines:
             # Git skips a pattern it cannot parse instead of dropping the whole file; so do we.
             try:
-                compiled.extend(p for p in GitIgnoreSpec.from_lines([line]).patterns if p.include is not None)
+                compiled.extend(p for p in _spec([line]).patterns if p.include is not None)
             except ValueError:
                 continue
         self.patterns = tuple(reversed(compiled))
@@ -96,9 +94,15 @@ IgnoreStack = Tuple[_IgnoreFile, ...]
 class _Walker:
     def __init__(self, settings: Settings, force_exclude: bool):
         self.root = os.path.abspath(settings.root)
-        self.exclude = GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
+        patterns = [*settings.exclude, *settings.extend_exclude]
+        # A plain name (`.git`, `node_modules`) matches a path with a part of that name: a set lookup does
+        # what its regex does. Only with no `!` pattern around, since then no later line can re-include.
+        plain = not any(p.lstrip().startswith("!") for p in patterns)
+        self.excluded_names = frozenset(p for p in patterns if plain and _is_plain_name(p))
+        globs = [p for p in patterns if p not in self.excluded_names]
+        self.exclude = _spec(globs) if globs else None
         include = (*settings.include, *settings.extend_include)
-        self.include = None if include == DEFAULT_INCLUDE else GitIgnoreSpec.from_lines(include)
+        self.include = None if include == DEFAULT_INCLUDE else _spec(include)
         self.respect_gitignore = settings.respect_gitignore
         self.force_exclude = force_exclude
         self.files: Dict[str, Path] = {}
@@ -129,9 +133,9 @@ class _Walker:
             # The user pointed into an excluded tree on purpose: walk it as its own root, so the
             # pattern that excluded it does not also exclude everything inside.
             base, ignores = absolute, ()
-        self._walk(absolute, argument, base or absolute, ignores)
+        self._walk(absolute, Path(argument), base or absolute, ignores)
 
-    def _walk(self, directory: str, display: str, base: str, ignores: IgnoreStack) -> None:
+    def _walk(self, directory: str, display: Path, base: str, ignores: IgnoreStack) -> None:
         try:
             info = os.stat(directory)
             if (info.st_dev, info.st_ino) in self.walked:
@@ -140,7 +144,7 @@ class _Walker:
             with os.scandir(directory) as scan:
                 entries = list(scan)
         except OSError as error:
-            self.problems.append((Path(display), error.strerror or str(error)))
+            self.problems.append((display, error.strerror or str(error)))
             return
         if self.respect_gitignore:
             ignores = self._enter(directory, {entry.name for entry in entries}, ignores)
@@ -152,9 +156,9 @@ class _Walker:
                 continue
             if is_dir:
                 if not self._excluded(entry.path, True, base, ignores):
-                    self._walk(entry.path, os.path.join(display, entry.name), base, ignores)
+                    self._walk(entry.path, display / entry.name, base, ignores)
             elif is_source and not self._excluded(entry.path, False, base, ignores) and self._worth_linting(entry):
-                self.files.setdefault(entry.path, Path(display, entry.name))
+                self.files.setdefault(entry.path, display / entry.name)
 
     def _included(self, entry: os.DirEntry, base: str) -> bool:
         if self.include is None:
@@ -213,13 +217,27 @@ class _Walker:
         """Whether exclude/extend-exclude or an ignore file drops `path`. Globs match the path relative to
         `base`; with no base (outside the project root) only the name can match, as in Ruff."""
         target = os.path.basename(path) if base is None else _relative(path, base)
-        if target and self.exclude.match_file(target + "/" if is_dir else target):
+        if target and self.excluded_names and not self.excluded_names.isdisjoint(target.split("/")):
+            return True
+        if target and self.exclude is not None and self.exclude.match_file(target + "/" if is_dir else target):
             return True
         for ignore in reversed(ignores):
             decision = ignore.decide(path, is_dir)
             if decision is not None:
                 return decision
         return False
+
+
+def _spec(lines: Sequence[str]):
+    """Gitignore-style patterns; pathspec is imported only when there are any (the defaults are plain names)."""
+    from pathspec import GitIgnoreSpec
+
+    return GitIgnoreSpec.from_lines(lines)
+
+
+def _is_plain_name(pattern: str) -> bool:
+    """A gitignore line that is one file or directory name, with nothing a glob or git would read specially."""
+    return bool(pattern) and pattern == pattern.strip() and not any(c in pattern for c in "/*?[]!\\#")
 
 
 def _is_under(path: str, directory: str) -> bool:
