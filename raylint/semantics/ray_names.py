@@ -73,6 +73,9 @@ class Value:
         return f"Value({self.tag}, {self.qual or self.attr or self.origin or ''})"
 
 
+_UNSET = object()
+
+
 class RayNames:
     """Resolves names, Ray APIs and symbolic values for one module."""
 
@@ -81,6 +84,7 @@ class RayNames:
         self.module_name = module_name
         self.index = index
         self._values: Dict[int, Optional[Value]] = {}
+        self._ray_names: Dict[int, Optional[str]] = {}
         self._busy: set = set()
         self._remote_defs: Dict[int, Optional[RemoteDef]] = {}
         self._remote_definitions: Optional[List[RemoteDef]] = None
@@ -101,11 +105,18 @@ class RayNames:
         return None
 
     def is_ray(self, expr: ast.AST, scope: Scope, *names: str) -> bool:
-        """True when `expr` resolves to one of `ray.<name>`."""
+        """True when `expr` resolves to one of `ray.<name>`. Every rule asks this of every call, so the
+        answer (the name after `ray.`, or None) is kept per expression once its value is settled."""
         if not self.imports_ray:
             return False
-        qual = self.qualname(expr, scope)
-        return qual is not None and qual.startswith("ray.") and qual[4:] in names
+        key = id(expr)
+        name = self._ray_names.get(key, _UNSET)
+        if name is _UNSET:
+            qual = self.qualname(expr, scope)
+            name = qual[4:] if qual is not None and qual.startswith("ray.") else None
+            if key in self._values:  # not while the value is still being worked out (a cycle)
+                self._ray_names[key] = name
+        return name is not None and name in names
 
     def call_is_ray(self, site: CallSite, *names: str) -> bool:
         return self.is_ray(site.node.func, site.scope, *names)
