@@ -34,6 +34,7 @@ from raylint.registry import IO_ERROR
 
 # Below this many files to lint, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 24
+_MAX_CHUNK = 16
 
 Progress = Callable[[int, int], None]
 """Called with (files done, files in all) as each file's first lint completes, so a CLI can draw a bar."""
@@ -338,7 +339,9 @@ def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index:
     if jobs <= 1 or len(paths) < _PARALLEL_THRESHOLD:
         yield from map(_lint_job, jobs_list)
         return
-    chunk = max(1, len(paths) // (jobs * 8))
+    # small chunks: the few files that take most of the time cluster in a tree, and one big chunk of them
+    # left to a single worker at the end would leave the other cores idle
+    chunk = max(1, min(_MAX_CHUNK, len(paths) // (jobs * 8)))
     yield from workers.imap(_lint_job, jobs_list, jobs=jobs, chunksize=chunk)
 
 
