@@ -24,6 +24,7 @@ from __future__ import annotations
 import keyword
 import os
 import re
+import sys
 import unicodedata
 from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
@@ -147,12 +148,65 @@ def has_word(text: str, word: str) -> bool:
     return next(_word_starts(text, word), None) is not None
 
 
+# A comment, a string of any quoting, or a lone quote (an unterminated string: then the text is not split).
+_STRING_OR_COMMENT = re.compile(
+    r"#[^\r\n]*"
+    r"|\'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*\'\'\'"
+    r'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    r"|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'"
+    r'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'
+    r"|['\"]",
+    re.DOTALL,
+)
+_PREFIX = re.compile(r"[A-Za-z]{0,2}$")
+_NESTED_FSTRINGS = sys.version_info >= (3, 12)
+
+
+def code_only(text: str) -> Optional[str]:
+    """`text` without its comments and without the contents of its plain strings; None when a quote is left
+    unpaired (text Python cannot tokenize: the caller keeps the whole text). An f-string (or t-string) is
+    kept whole: the expressions inside it are code (`f"{ray.get(ref)}"`). From Python 3.12 an f-string may
+    nest quotes of its own kind, which this scan would misread: there the whole text is kept."""
+    if _NESTED_FSTRINGS:
+        return None
+    if "#" not in text and "'" not in text and '"' not in text:
+        return text
+    pieces, last = [], 0
+    for match in _STRING_OR_COMMENT.finditer(text):
+        start, end = match.span()
+        if end - start == 1:
+            return None
+        if text[start] != "#":
+            prefix = _PREFIX.search(text, max(0, start - 2), start).group(0)
+            if prefix and start - len(prefix) > 0 and _identifier_char(text[start - len(prefix) - 1]):
+                prefix = ""  # the letters end a longer name: not a prefix this filter can judge
+            if "f" in prefix.lower() or "t" in prefix.lower() or (not prefix and start and _identifier_char(text[start - 1])):
+                continue  # an f-string, or a quote glued to a name (`if'a'`): kept as it is
+        pieces.append(text[last:start])
+        pieces.append(" " if text[start] == "#" else '""')
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 def rules_that_may_report(source: str, codes: Iterable[str]) -> Tuple[FrozenSet[str], bool]:
     """(the codes of `codes` that could report in `source`, whether the file can define remote functions
     that the project index must know about). Both empty/False: the file need not be parsed."""
     text = searchable(source)
     if not has_word(text, RAY_WORD):
         return frozenset(), False
+    may, defines = _rules_in(text, codes)
+    if may or defines:
+        # Docstrings and comments name Ray APIs all the time (`>>> f.remote(1)`): look again at the code alone.
+        code = code_only(text)
+        if code is not None:
+            if not has_word(code, RAY_WORD):
+                return frozenset(), False
+            may, defines = _rules_in(code, codes)
+    return may, defines
+
+
+def _rules_in(text: str, codes: Iterable[str]) -> Tuple[FrozenSet[str], bool]:
     aliased, attributes = _ray_uses(text)
     found: Dict[str, bool] = {REMOTE_WORD: _is_remote_used(text, aliased, attributes)}
 
