@@ -6,7 +6,7 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from raylint import config as config_module, prefilter, workers
 from raylint.files.cache import ResultCache, Stat, content_key, file_stat, settings_key
@@ -293,7 +293,7 @@ def lint_project(
             # the stat is taken before the content is read: a file changed in between is read again next time
             stats[path] = file_stat(path)
             entry = cache.get_unchanged(path, stats[path])
-            if entry is None:
+            if entry is None and cache.knows(path):
                 key = _content_key(path)
                 if key is not None:
                     keys[path] = key
@@ -307,7 +307,11 @@ def lint_project(
                     progress(done, len(paths))
                 continue
         todo.append(path)
-    for result in _run(todo, options, modules, None, jobs):
+    # a file the cache has never seen gets its content key where it is linted, in parallel
+    unkeyed = frozenset(path for path in todo if cache is not None and path not in keys)
+    for result, key in _run(todo, options, modules, None, jobs, unkeyed):
+        if key is not None:
+            keys[result.path] = key
         results[result.path] = result
         fingerprints[result.path] = ()
         done += 1
@@ -320,7 +324,7 @@ def lint_project(
         if (needs_relint(result, index) or fingerprints[path])
         and fingerprints[path] != index_fingerprint(index, result.index_queries)
     ]
-    for result in _run(stale, options, modules, index, jobs):
+    for result, _ in _run(stale, options, modules, index, jobs):
         results[result.path] = result
         fingerprints[result.path] = index_fingerprint(index, result.index_queries)
     if cache is not None:
@@ -332,10 +336,12 @@ def lint_project(
     return Project([results[path] for path in paths], index, modules)
 
 
-def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index: Optional[ProjectIndex], jobs):
-    """Each file's result as soon as it is ready (in order), so progress can be reported while workers run."""
+def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index: Optional[ProjectIndex], jobs,
+         keyed: FrozenSet[str] = frozenset()):
+    """(result, content key of the paths in `keyed`, else None) of each file as soon as it is ready (in
+    order), so progress can be reported while workers run."""
     jobs = jobs or os.cpu_count() or 1
-    jobs_list = [(path, options, modules[path], index) for path in paths]
+    jobs_list = [(path, options, modules[path], index, path in keyed) for path in paths]
     if jobs <= 1 or len(paths) < _PARALLEL_THRESHOLD:
         yield from map(_lint_job, jobs_list)
         return
@@ -345,9 +351,10 @@ def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index:
     yield from workers.imap(_lint_job, jobs_list, jobs=jobs, chunksize=chunk)
 
 
-def _lint_job(job) -> FileResult:
-    path, options, module_name, index = job
-    return lint_path(path, options, module_name, index)
+def _lint_job(job) -> Tuple[FileResult, Optional[str]]:
+    path, options, module_name, index, keyed = job
+    key = _content_key(path) if keyed else None  # before linting: a file changed meanwhile is read again next time
+    return lint_path(path, options, module_name, index), key
 
 
 def _content_key(path: str) -> Optional[str]:

@@ -88,6 +88,10 @@ class ResultCache:
             return entry[2]
         return None
 
+    def knows(self, path: str) -> bool:
+        """Whether there is an entry for `path` at all (a file never seen need not be read to look it up)."""
+        return path in self.entries or path in self._raw
+
     def get_unchanged(self, path: str, stat: Optional[Stat]) -> Optional[object]:
         """The cached result if the file's stat is what was stored: no need to read the file."""
         entry = self._entry(path)
