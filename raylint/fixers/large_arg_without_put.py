@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import ast
 import builtins
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from raylint.semantics.analysis import call_arguments, Binding, CallSite, Scope
 from raylint.fixers.rewrite import split_leading_lines, taken_names
-from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_statement
+from raylint.fixers.base import BUILD, SAFE, UNSAFE, build_fix, parse_statement
+from raylint.fixers.plan_checks import starts_line, too_deep_for_cst
 from raylint.fixers.safety import known_submission, lazy_ancestor
 from raylint.ftypes import Fix
 
@@ -66,6 +68,19 @@ class _Placement:
         return last.end_lineno, last.end_col_offset
 
 
+@dataclass(frozen=True)
+class _Decision:
+    """A RAY002 fix as decided on the `ast`: what the libcst rewrite then does, its safety and its title."""
+
+    placement: _Placement
+    arguments: List[ast.Name]  # the call arguments that become the ref
+    existing: bool  # the ref is an earlier `ref = ray.put(value)`, so no put is inserted
+    ref: str
+    put: str  # how the module spells `ray.put`
+    safe: bool
+    title: str
+
+
 class PutOnce:
     """Builds RAY002 fixes for one module; one fix per value and function, shared by its findings."""
 
@@ -77,22 +92,63 @@ class PutOnce:
         self._homes: Dict[int, ast.AST] = {}
         self._taken: Dict[int, set] = {}  # id(function) -> the names its body uses
         self._fixes: Dict[Tuple[int, int], Optional[Fix]] = {}
+        self._plans: Dict[Tuple[int, int], object] = {}  # what `plan` answered: a Fix without edits, None or BUILD
         self._probes: List[ast.AST] = []  # kept alive: the name resolver caches by id()
 
     def fix(self, binding: Binding, name: str, sites: Sequence[CallSite], site: CallSite,
             size: Optional[int]) -> Optional[Fix]:
         """The fix for the finding at `site`: the same for every site of `binding` in the same function."""
+        return self._once(self._fixes, self._build, binding, name, sites, site, size)
+
+    def plan(self, binding: Binding, name: str, sites: Sequence[CallSite], site: CallSite, size: Optional[int]):
+        """What `fix` gives, without its edits (`raylint check` needs no more): the same decision, taken on
+        the `ast`; BUILD for code nested too deeply for libcst, and a put that would go before a statement
+        that does not start its line (after a `;`, in a one-line block, an `elif`), where libcst may find
+        no place for it."""
+        return self._once(self._plans, self._plan, binding, name, sites, site, size)
+
+    def _once(self, cache, make, binding: Binding, name: str, sites: Sequence[CallSite], site: CallSite,
+              size: Optional[int]):
         home = self._home(site.node)
         key = (id(binding), id(home))
-        if key not in self._fixes:
+        if key not in cache:
             same_home = [s for s in sites if self._home(s.node) is home]
-            self._fixes[key] = self._build(binding, name, same_home, home, size)
-        return self._fixes[key]
+            cache[key] = make(binding, name, same_home, home, size)
+        return cache[key]
 
     # -- the rewrite -----------------------------------------------------------------------
 
+    def _plan(self, binding: Binding, name: str, sites: List[CallSite], home: ast.AST, size: Optional[int]):
+        decision = self._decide(binding, name, sites, home, size)
+        if decision is None:
+            return None
+        if too_deep_for_cst(self.context) or not starts_line(self.context, decision.placement.anchor):
+            return BUILD
+        return Fix(SAFE if decision.safe else UNSAFE, decision.title, ())
+
     def _build(self, binding: Binding, name: str, sites: List[CallSite], home: ast.AST,
                size: Optional[int]) -> Optional[Fix]:
+        decision = self._decide(binding, name, sites, home, size)
+        if decision is None:
+            return None
+        files = self.context.cst
+        anchor = files.statement_for(decision.placement.anchor, self.context.lines)
+        targets = [files.node_for(argument, self.context.lines, cst.Name) for argument in decision.arguments]
+        if anchor is None or any(target is None for target in targets):
+            return None
+        touched = [files.top_level(node) for node in [decision.placement.anchor, *decision.arguments]]
+        if any(statement is None for statement in touched):
+            return None
+        put = None if decision.existing else f"{decision.ref} = {decision.put}({name})\n"
+        module = _rewrite(files, anchor, touched, targets, decision.ref, put)
+        if module is None:
+            return None
+        return build_fix(files, module, SAFE if decision.safe else UNSAFE, decision.title)
+
+    def _decide(self, binding: Binding, name: str, sites: List[CallSite], home: ast.AST,
+                size: Optional[int]) -> Optional[_Decision]:
+        """Whether there is a fix, where its put goes, which arguments become the ref, how safe it is and
+        its title: everything but the libcst rewrite, shared by the plan and the build."""
         home_scope = self._scope_of_home(home)
         if not self._visible(binding, home_scope):
             return None  # bound in a lambda or comprehension: no statement can see it
@@ -103,10 +159,7 @@ class PutOnce:
         if placement is None or not self._ray_ready(home, placement):
             return None
         arguments = [argument for s in sites for argument in self._value_arguments(s, name, binding)]
-        files = self.context.cst
-        anchor = files.statement_for(placement.anchor, self.context.lines)
-        targets = [files.node_for(argument, self.context.lines, cst.Name) for argument in arguments]
-        if anchor is None or not targets or any(target is None for target in targets):
+        if not arguments:
             return None
         existing = self._existing_ref(binding, name, home_scope, placement)
         # with an existing ref, the value must stay the same from that put on
@@ -123,16 +176,10 @@ class PutOnce:
             and not self._may_change(binding, name, home, window, arguments)
         )
         ref = existing[0] if existing else self._fresh_name(name, home)
-        touched = [files.top_level(node) for node in [placement.anchor, *arguments]]
-        if any(statement is None for statement in touched):
-            return None
-        module = _rewrite(files, anchor, touched, targets, ref, None if existing else f"{ref} = {put}({name})\n")
-        if module is None:
-            return None
         title = f"Put `{name}` in the object store once with `{put}` and pass the ref"
         if binding.kind == "assign" and _is_python_object(binding.value):
             title += " (each worker still deserialises its own copy of a Python object)"
-        return build_fix(files, module, SAFE if safe else UNSAFE, title)
+        return _Decision(placement, arguments, existing is not None, ref, put, safe, title)
 
     def _placement(self, sites: List[CallSite], home: ast.AST, binding: Binding) -> Optional[_Placement]:
         """Right before the statement holding the first site, in the innermost block holding them all,

@@ -25,11 +25,14 @@ def code_of(context, node: ast.AST, holder: ast.AST) -> Optional[str]:
 
 
 def starts_line(context, statement: ast.stmt) -> bool:
-    """Only indentation before the statement on its line and it is no `elif`: libcst then has a statement
-    (a statement line or a compound statement) that starts exactly there, in a block of statements."""
-    line = context.lines[statement.lineno - 1].encode("utf-8")
+    """Only indentation before the statement on its line, no backslash joining it to the line above, and
+    it is no `elif`: libcst then has a statement (a statement line or a compound statement) that starts
+    exactly there, in a block of statements."""
+    row = statement.lineno
+    line = context.lines[row - 1].encode("utf-8")
     before, rest = line[: statement.col_offset], line[statement.col_offset:]
-    return not before.strip() and not rest.startswith(b"elif")
+    joined = row > 1 and context.lines[row - 2].endswith("\\")
+    return not before.strip() and not joined and not rest.startswith(b"elif")
 
 
 def alone_on_its_lines(context, statement: ast.stmt) -> bool:
