@@ -5,8 +5,8 @@ import re
 from typing import Iterator, Optional, Set
 
 from raylint.semantics.analysis import call_arguments, CallSite, Scope
-from raylint.fixers.driver_side_loading import load_in_tasks
-from raylint.rules.base import Option, Rule
+from raylint.fixers.driver_side_loading import load_in_tasks, plan_load_in_tasks
+from raylint.rules.base import LazyFix, Option, Rule
 
 _CONFIG_NAME = re.compile(r"(^|_)(config|cfg|conf|settings|params|hparams|hyperparams|options)($|_)", re.I)
 _MAX_ALIASES = 8
@@ -124,7 +124,10 @@ class DriverSideLoading(Rule):
                         loader,
                         f"The driver loads data with `{what}` and ships it to {sink}: every byte passes through "
                         f"the driver; pass the path and load inside the tasks",
-                        fix=lambda loader=loader, scope=scope: load_in_tasks(self.analysis, loader, scope),
+                        fix=LazyFix(
+                            build=lambda loader=loader, scope=scope: load_in_tasks(self.analysis, loader, scope),
+                            plan=lambda loader=loader, scope=scope: plan_load_in_tasks(self.analysis, loader, scope),
+                        ),
                     )
 
     def _sink(self, site: CallSite) -> Optional[str]:
