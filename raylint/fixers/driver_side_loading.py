@@ -369,7 +369,7 @@ def _planned_task_name(context, use: _TaskUse, load_spelling: str, taken: Set[st
         return None
     if sole_callers(context.tree, function, calls):
         return function.name
-    return generated_name(f"{function.name}_from_path", block, taken)
+    return generated_name(context, f"{function.name}_from_path", block, taken)
 
 
 def _hides_loader(function: ast.FunctionDef, load_spelling: str) -> bool:
@@ -579,7 +579,7 @@ def _plan_loader_task(context, loader: ast.Call, scope: Scope, qualname: Optiona
     if too_deep_for_cst(context) or (statement is not None and not alone_on_its_lines(context, statement)):
         return BUILD  # libcst may see no statement line of its own to remove
     taken = _taken_around(context, scope)
-    task_name = generated_name(_loader_task_base(spelling), context.tree.body, taken)
+    task_name = generated_name(context, _loader_task_base(spelling), context.tree.body, taken)
     if task_name is BUILD:
         return BUILD
     if _relative_literal(path) and module_name_visible("os", scope) is None and not can_add_import(
@@ -730,7 +730,14 @@ def _visible_at_module(context, func: ast.AST, scope: Scope) -> Optional[str]:
 
 
 def _ray_remote_spelling(context) -> Optional[str]:
-    """How this module spells `ray.remote` at module level (`ray.remote`, `r.remote`, `remote`)."""
+    """How this module spells `ray.remote` at module level (`ray.remote`, `r.remote`, `remote`); once per
+    file, as every fix asks."""
+    if not hasattr(context, "_ray_remote_spelling"):
+        context._ray_remote_spelling = _find_ray_remote_spelling(context)
+    return context._ray_remote_spelling
+
+
+def _find_ray_remote_spelling(context) -> Optional[str]:
     module_scope = context.walk.module_scope
     for name, bindings in sorted(module_scope.bindings.items()):
         if len(bindings) == 1 and bindings[0].kind == "import":

@@ -7,6 +7,7 @@ replacements), so applying any of them fixes them all and the others have nothin
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -94,6 +95,10 @@ class PutOnce:
         self._fixes: Dict[Tuple[int, int], Optional[Fix]] = {}
         self._plans: Dict[Tuple[int, int], object] = {}  # what `plan` answered: a Fix without edits, None or BUILD
         self._probes: List[ast.AST] = []  # kept alive: the name resolver caches by id()
+        self._lifecycle: Optional[Dict[int, List[Tuple[str, Tuple[int, int]]]]] = None
+        self._spellings: Dict[int, Optional[str]] = {}  # id(scope) -> how it spells `ray.put`
+        self._imports: Dict[int, List[Tuple[int, str, str, bool]]] = {}
+        self._uses_by_line: Dict[str, Tuple[List[int], List[ast.AST]]] = {}
 
     def fix(self, binding: Binding, name: str, sites: Sequence[CallSite], site: CallSite,
             size: Optional[int]) -> Optional[Fix]:
@@ -235,16 +240,25 @@ class PutOnce:
     def _ray_ready(self, home: ast.AST, placement: _Placement) -> bool:
         """A put before `ray.init` would start Ray by itself and make `ray.init` fail; a `ray.shutdown`
         between the put and a call site would free the ref."""
-        names = self.context.names
-        for call in self.context.walk.calls:
-            if self._home(call.node) is not home:
-                continue
-            position = (call.node.lineno, call.node.col_offset)
-            if names.call_is_ray(call, "init") and position >= placement.start():
+        for kind, position in self._lifecycle_calls().get(id(home), ()):
+            if kind == "init" and position >= placement.start():
                 return False
-            if names.call_is_ray(call, "shutdown") and placement.start() <= position <= placement.end():
+            if kind == "shutdown" and placement.start() <= position <= placement.end():
                 return False
         return True
+
+    def _lifecycle_calls(self) -> Dict[int, List[Tuple[str, Tuple[int, int]]]]:
+        """id(home) -> the `ray.init` and `ray.shutdown` calls made in it, with their positions; found once
+        per module (a search per fix would make a file with many findings quadratic)."""
+        if self._lifecycle is None:
+            self._lifecycle = {}
+            names = self.context.names
+            for call in self.context.walk.calls:
+                for kind in ("init", "shutdown"):
+                    if names.call_is_ray(call, kind):
+                        position = (call.node.lineno, call.node.col_offset)
+                        self._lifecycle.setdefault(id(self._home(call.node)), []).append((kind, position))
+        return self._lifecycle
 
     # -- safety ----------------------------------------------------------------------------
 
@@ -265,9 +279,7 @@ class PutOnce:
         replaced = {id(argument) for argument in arguments}
         start, end = placement.start(), placement.end()
         owner = binding.scope.node
-        for node in self._uses(name):
-            if owner is not self.tree and not owner.lineno <= node.lineno <= owner.end_lineno:
-                continue  # outside the scope that binds it: cannot see it
+        for node in self._uses(name) if owner is self.tree else self._uses_within(name, owner):
             if isinstance(node, ast.Nonlocal):
                 outer = self._scope_of(node).parent
                 if outer is not None and any(b is binding for b in outer.lookup(name) or ()):
@@ -372,6 +384,15 @@ class PutOnce:
         self._parent_map()
         return self._names.get(name, [])
 
+    def _uses_within(self, name: str, owner: ast.AST) -> List[ast.AST]:
+        """`_uses` on the lines of `owner` (uses outside the scope that binds a name cannot see it),
+        found by bisection: a name used in many functions would make a search per fix quadratic."""
+        if name not in self._uses_by_line:
+            uses = sorted(self._uses(name), key=lambda node: node.lineno)
+            self._uses_by_line[name] = ([node.lineno for node in uses], uses)
+        rows, uses = self._uses_by_line[name]
+        return uses[bisect.bisect_left(rows, owner.lineno): bisect.bisect_right(rows, owner.end_lineno)]
+
     def _ancestors(self, node: ast.AST):
         parents = self._parent_map()
         current = parents.get(id(node))
@@ -453,25 +474,42 @@ class PutOnce:
     # -- names -----------------------------------------------------------------------------
 
     def _put_spelling(self, scope: Scope) -> Optional[str]:
-        """`ray.put` as this module spells it (`r.put`, a bare `put`), or None when no spelling reaches it."""
+        """`ray.put` as this module spells it (`r.put`, a bare `put`), or None when no spelling reaches it;
+        once per scope."""
+        if id(scope) not in self._spellings:
+            self._spellings[id(scope)] = self._find_put_spelling(scope)
+        return self._spellings[id(scope)]
+
+    def _find_put_spelling(self, scope: Scope) -> Optional[str]:
         candidates = []
         current: Optional[Scope] = scope
         while current is not None:
-            for bound, bindings in current.bindings.items():
-                for binding in bindings:
-                    if binding.kind != "import":
-                        continue
-                    if isinstance(binding.node, ast.Import) and binding.qualname == "ray":
-                        probe = ast.Attribute(value=ast.Name(id=bound, ctx=ast.Load()), attr="put", ctx=ast.Load())
-                        candidates.append((0 if bound == "ray" else 1, f"{bound}.put", probe))
-                    elif binding.qualname == "ray.put":
-                        candidates.append((2, bound, ast.Name(id=bound, ctx=ast.Load())))
+            candidates += self._put_imports(current)
             current = current.parent
-        for _, spelling, probe in sorted(candidates, key=lambda c: (c[0], c[1])):
+        for _, spelling, bound, module in sorted(candidates, key=lambda c: (c[0], c[1])):
+            name = ast.Name(id=bound, ctx=ast.Load())
+            probe = ast.Attribute(value=name, attr="put", ctx=ast.Load()) if module else name
             self._probes.append(probe)
             if self.context.names.is_ray(probe, scope, "put"):
                 return spelling
         return None
+
+    def _put_imports(self, scope: Scope) -> List[Tuple[int, str, str, bool]]:
+        """(preference, spelling, bound name, whether it is the module) of each import in `scope` that can
+        spell `ray.put`; once per scope, as every function's fixes look through the module's imports."""
+        key = id(scope)
+        if key not in self._imports:
+            found = []
+            for bound, bindings in scope.bindings.items():
+                for binding in bindings:
+                    if binding.kind != "import":
+                        continue
+                    if isinstance(binding.node, ast.Import) and binding.qualname == "ray":
+                        found.append((0 if bound == "ray" else 1, f"{bound}.put", bound, True))
+                    elif binding.qualname == "ray.put":
+                        found.append((2, bound, bound, False))
+            self._imports[key] = found
+        return self._imports[key]
 
     def _fresh_name(self, value: str, home: ast.AST) -> str:
         """`big_ref` (`BIG_REF` at module level, `big_ref` in a function for a constant `BIG`), numbered when

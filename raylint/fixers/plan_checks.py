@@ -62,11 +62,16 @@ def block_holding(tree: ast.Module, statement: ast.stmt) -> Optional[List[ast.st
     return None
 
 
-def generated_name(base: str, block: Sequence[ast.stmt], taken: Set[str]):
+def generated_name(context, base: str, block: Sequence[ast.stmt], taken: Set[str]):
     """The name `rewrite.generated` gives a new definition in `block`, taking it in `taken` as that does;
     BUILD when a candidate is already defined there: whether that definition is the very one a fix would
     generate (and is reused) is a comparison of libcst code."""
-    defined = _defined_names(block)
+    cache = getattr(context, "_defined_names", None)
+    if cache is None:
+        cache = context._defined_names = {}
+    if id(block) not in cache:
+        cache[id(block)] = _defined_names(block)  # every fix beside the same block asks: once per file
+    defined = cache[id(block)]
     candidate, counter = base, 2
     while True:
         if candidate in defined:

@@ -95,7 +95,7 @@ def plan_batch_fanout(context, site):
     # in the order `_rewrite` takes them, as each name taken changes the next one's
     names = []
     for base in (f"{function}_py", f"{function}_batch", f"{function.upper()}_CHUNK_SIZE"):
-        names.append(generated_name(base, block, taken))
+        names.append(generated_name(context, base, block, taken))
         if names[-1] is BUILD:
             return BUILD
     _, batch_name, chunk_name = names
@@ -168,14 +168,15 @@ def _plan(context, site) -> Optional[_Plan]:
     if kind == "assign":
         if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
             return None
-        get_call = _single_get(statement.targets[0].id, owner, statement, [statement.targets[0]], names, sites)
+        get_call = _single_get(statement.targets[0].id, owner, statement, [statement.targets[0]], names, sites,
+                               family)
     elif kind == "loop":
         refs_name = statement.body[0].value.func.value.id
         start = _empty_list_before(statement, refs_name, family)
         if start is None or not _only_inside(target.id, owner, statement):
             return None
         get_call = _single_get(refs_name, owner, statement, [start.targets[0], statement.body[0].value.func.value],
-                               names, sites)
+                               names, sites, family)
     else:
         get_call = family.get(id(comprehension))
     if get_call is None:
@@ -245,7 +246,8 @@ def _empty_list_before(loop: ast.For, name: str, family) -> Optional[ast.Assign]
     return None
 
 
-def _single_get(name: str, owner: ast.AST, statement: ast.stmt, expected: List[ast.Name], names, sites):
+def _single_get(name: str, owner: ast.AST, statement: ast.stmt, expected: List[ast.Name], names, sites,
+                family):
     """The one `ray.get(name)` that consumes the refs: every other mention of `name` in its scope (nested scopes
     included) is one of `expected`, and the get comes after the fan-out statement."""
     found = None
@@ -259,10 +261,11 @@ def _single_get(name: str, owner: ast.AST, statement: ast.stmt, expected: List[a
         found = node
     if found is None or (found.lineno, found.col_offset) < (statement.end_lineno, statement.end_col_offset):
         return None
-    for site in sites.values():
-        call = site.node
-        if call.args and call.args[0] is found and _is_get_of(call, found, names, sites):
-            return call
+    # the call taking the name as its first argument is its parent (a search through every call of the
+    # module would make a file with many fan-outs quadratic)
+    call = family.get(id(found))
+    if isinstance(call, ast.Call) and call.args and call.args[0] is found and _is_get_of(call, found, names, sites):
+        return call
     return None
 
 
