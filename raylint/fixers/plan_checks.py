@@ -97,7 +97,7 @@ def _defined_names(block: Sequence[ast.stmt]) -> Set[str]:
 
 
 def source_segment(context, node: ast.AST) -> str:
-    """The source text of `node`, lines joined with `\n`."""
+    """The source text of `node`, its lines joined with newlines."""
     start, end = context.span(node)
     lines = context.lines
     if start.row == end.row:
