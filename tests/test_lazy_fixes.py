@@ -43,8 +43,8 @@ def test_planned_fixes_match_built_fixes(path):
 
 def test_the_plan_decides_without_building(monkeypatch):
     """The comparison above means something: with the builder broken, the plan alone still gives RAY001's
-    comprehension fixes (`for` statements and `any`/`all` are left to the builder); the fix-safety cautions
-    (untraced refs, concurrent actors) make some of them unsafe without building."""
+    comprehension fixes; the fix-safety cautions (untraced refs, concurrent actors) make some of them unsafe
+    without building."""
     import raylint.rules.ray_get_in_loop as rule_module
 
     def broken(*args):
