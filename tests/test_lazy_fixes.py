@@ -43,8 +43,8 @@ def test_planned_fixes_match_built_fixes(path):
 
 def test_the_plan_decides_without_building(monkeypatch):
     """The comparison above means something: with the builder broken, the plan alone still gives RAY001's
-    comprehension fixes (`for` statements and `any`/`all` are left to the builder); the fix-safety cautions
-    (untraced refs, concurrent actors) make some of them unsafe without building."""
+    comprehension fixes; the fix-safety cautions (untraced refs, concurrent actors) make some of them unsafe
+    without building."""
     import raylint.rules.ray_get_in_loop as rule_module
 
     def broken(*args):
@@ -68,3 +68,65 @@ def test_check_marks_the_fix_without_building_edits_and_json_still_has_them(proj
     report = CliRunner().invoke(main, ["check", "m.py", "--no-cache", "--output-format", "json"])
     (finding,) = json.loads(report.output)
     assert finding["fix"]["applicability"] == "safe" and finding["fix"]["edits"]
+
+
+def _planned_with_the_builder_broken(monkeypatch, owner, builder: str, code: str):
+    """The fixes `code` gets under `plan_fixes` when its builder (`owner.builder`) raises: each one was
+    decided by the plan alone. Also the fixture cases (`RAYnnn/case`, goldens included) where the plan
+    still had to build (a fix error each)."""
+
+    def broken(*args, **kwargs):
+        raise AssertionError("built")
+
+    monkeypatch.setattr(owner, builder, broken)
+    fixes, built_in = [], set()
+    for path in CORPUS:
+        _, result = _fixes(path.read_text(encoding="utf-8"), str(path), plan=True)
+        fixes += [d.fix for d in result.diagnostics if d.code == code and d.fix is not None]
+        case = f"{path.parent.name}/{path.name.split('.')[0]}"
+        built_in |= {case for error in result.fix_errors if f" {code} " in error}
+    return fixes, built_in
+
+
+def test_ray001_plan_decides_loops_and_generators_without_building(monkeypatch):
+    """`for` statements (append, keyed, bare) and generator expressions are planned too; only the layouts
+    fixture's parenthesised callee or container and its comment after a `;` are left to the builder."""
+    import raylint.rules.ray_get_in_loop as rule_module
+
+    fixes, built_in = _planned_with_the_builder_broken(monkeypatch, rule_module, "batch_gets", "RAY001")
+    titles = [fix.message for fix in fixes]
+    assert sum(title.startswith("Extend `") for title in titles) >= 4
+    assert sum(title.startswith("Fill `") for title in titles) >= 2
+    assert any("`any()` could stop at an early result" in title for title in titles)
+    assert len(fixes) >= 100 and {fix.applicability for fix in fixes} == {"safe", "unsafe"}
+    assert built_in == {"RAY001/layouts"}
+
+
+def test_ray002_plan_decides_without_building(monkeypatch):
+    """Only puts that would go before a statement that does not start its line are left to the builder."""
+    from raylint.fixers.large_arg_without_put import PutOnce
+
+    fixes, built_in = _planned_with_the_builder_broken(monkeypatch, PutOnce, "_build", "RAY002")
+    assert len(fixes) >= 90 and {fix.applicability for fix in fixes} == {"safe", "unsafe"}
+    assert built_in == {"RAY002/no_fix", "RAY002/layouts"}
+
+
+def test_ray004_plan_decides_without_building(monkeypatch):
+    """Generated names, numbered when taken, come from the plan; a fan-out after a `;` is built."""
+    import raylint.rules.tiny_task_fanout as rule_module
+
+    fixes, built_in = _planned_with_the_builder_broken(monkeypatch, rule_module, "batch_fanout", "RAY004")
+    assert len(fixes) >= 10 and {fix.applicability for fix in fixes} == {"unsafe"}
+    assert any("one `double_batch_2` task per chunk" in fix.message for fix in fixes)
+    assert built_in == {"RAY004/layouts"}
+
+
+def test_ray005_plan_decides_without_building(monkeypatch):
+    """Loader tasks (safe for remote URIs) and per-task loads come from the plan; a one-line task body and a
+    parenthesised loader are built."""
+    import raylint.rules.driver_side_loading as rule_module
+
+    fixes, built_in = _planned_with_the_builder_broken(monkeypatch, rule_module, "load_in_tasks", "RAY005")
+    assert len(fixes) >= 15 and {fix.applicability for fix in fixes} == {"safe", "unsafe"}
+    assert any(fix.message.startswith("Pass the file path and slice bounds to") for fix in fixes)
+    assert built_in == {"RAY005/layouts"}

@@ -10,7 +10,15 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from raylint.fixers.lazy_cst import cst
 from raylint.semantics.analysis import Scope
-from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_expression, parse_statement
+from raylint.fixers.base import BUILD, SAFE, UNSAFE, build_fix, parse_expression, parse_statement
+from raylint.fixers.plan_checks import (
+    alone_on_its_lines,
+    block_holding,
+    code_of,
+    generated_name,
+    starts_line,
+    too_deep_for_cst,
+)
 from raylint.fixers.rewrite import (
     CELL_MARKER,
     Rewrite,
@@ -18,6 +26,7 @@ from raylint.fixers.rewrite import (
     blank_lines,
     block_of,
     call_sites_by_node,
+    can_add_import,
     definition_scope,
     fresh_name,
     generated,
@@ -51,12 +60,37 @@ _PATH_KEEPING_CALLS = frozenset({"os.path.dirname", "os.path.normpath", "os.fspa
 
 def load_in_tasks(context, loader: ast.Call, scope: Scope) -> Optional[Fix]:
     """The RAY005 fix for one driver-side load, or None when its shape is not one of those handled."""
+    shape = _shape(context, loader, scope)
+    if shape is None:
+        return None
+    if shape[0] == "loader-task":
+        return _loader_task(context, loader, scope, *shape[1:])
+    return _per_task_load(context, loader, scope, *shape[1:])
+
+
+def plan_load_in_tasks(context, loader: ast.Call, scope: Scope):
+    """What `load_in_tasks` gives, without its edits, decided on the `ast` by the same decisions (`raylint
+    check` needs no more); BUILD for code nested too deeply for libcst, statements and task definitions
+    that are not laid out one to a line (libcst may not find them), a loader spelled with parentheses or
+    over lines (the title quotes it), and a generated name already defined (whether that definition is
+    reused is a comparison of libcst code)."""
+    shape = _shape(context, loader, scope)
+    if shape is None:
+        return None
+    if shape[0] == "loader-task":
+        return _plan_loader_task(context, loader, scope, *shape[1:])
+    return _plan_per_task_load(context, loader, scope, *shape[1:])
+
+
+def _shape(context, loader: ast.Call, scope: Scope):
+    """Which rewrite fits the load: ("loader-task", qualname, put, statement or None, parents),
+    ("per-task", statement, uses), or None."""
     family = parents(context.tree)
     sites = call_sites_by_node(context)
     qualname = context.loaders.loader_name(loader, scope)
     parent = family.get(id(loader))
     if isinstance(parent, ast.Call) and _is_put_of(parent, loader, context.names, sites):
-        return _loader_task(context, loader, scope, qualname, parent, None, family)
+        return "loader-task", qualname, parent, None, family
     if not (isinstance(parent, ast.Assign) and parent.value is loader and len(parent.targets) == 1
             and isinstance(parent.targets[0], ast.Name)):
         return None
@@ -68,9 +102,9 @@ def load_in_tasks(context, loader: ast.Call, scope: Scope) -> Optional[Fix]:
     if uses is None:
         return None
     if len(uses.puts) == 1 and not uses.tasks and not uses.metadata:
-        return _loader_task(context, loader, scope, qualname, uses.puts[0], parent, family)
+        return "loader-task", qualname, uses.puts[0], parent, family
     if qualname == "numpy.load" and uses.tasks and not uses.puts:
-        return _per_task_load(context, loader, scope, parent, uses)
+        return "per-task", parent, uses
     return None
 
 
@@ -205,33 +239,22 @@ def _is_put_of(call: ast.Call, argument: ast.AST, names, sites) -> bool:
 def _per_task_load(context, loader: ast.Call, scope: Scope, statement: ast.Assign, uses: _Uses) -> Optional[Fix]:
     """`values = np.load(p)` + `task.remote(values[a:b])` -> `task_from_path.remote(p, a, b)`, where the new task
     does `np.load(path, mmap_mode="r")[start:stop]` itself."""
-    if len(loader.args) != 1 or loader.keywords or isinstance(loader.args[0], ast.Starred):
+    load_spelling = _per_task_decision(context, loader, scope)
+    if load_spelling is None:
         return None
     path = loader.args[0]
-    if isinstance(path, ast.Constant) and (not isinstance(path.value, str) or path.value.startswith(REMOTE_SCHEMES)):
-        return None
-    if any(isinstance(s, ast.Constant) and isinstance(s.value, str) and s.value.endswith(".npz")
-           for s in ast.walk(_traced(path, scope))):
-        return None  # an .npz archive cannot be memory-mapped or sliced
-    if not _path_like(context, path, scope):
-        return None
-    names = context.names
     files = context.cst
     module = files.module
     lines = context.lines
     load_statement = files.statement_for(statement, lines)
     if not isinstance(load_statement, cst.SimpleStatementLine) or len(load_statement.body) != 1:
         return None
-    load_spelling = _visible_at_module(context, loader.func, scope)
-    if load_spelling is None:
-        return None
     taken = _taken_around(context, scope)
     rewrite = Rewrite()
     name = statement.targets[0].id
 
-    absolute = _known_absolute(names, path, scope)
-    sites = call_sites_by_node(context)
-    if absolute and _stable_everywhere(path, scope, uses, sites):
+    hoist, absolute = _path_hoisting(context, path, scope, uses)
+    if not hoist:
         path_code = files.code(files.node_for(path, lines, cst.BaseExpression))
         hoisted = None
     else:
@@ -272,13 +295,86 @@ def _per_task_load(context, loader: ast.Call, scope: Scope, statement: ast.Assig
         if not _rewrite_call(context, use, task_name, params, path_code, rewrite):
             return None
 
-    made_names = [f"`{task}`" for task, _ in made.values()]
+    title = _per_task_title([task for task, _ in made.values()], uses)
+    return build_fix(context.cst, rewrite.apply(module), UNSAFE, title)
+
+
+def _plan_per_task_load(context, loader: ast.Call, scope: Scope, statement: ast.Assign, uses: _Uses):
+    """`_per_task_load` without libcst, taking the names it takes in the same order."""
+    load_spelling = _per_task_decision(context, loader, scope)
+    if load_spelling is None:
+        return None
+    if too_deep_for_cst(context) or not alone_on_its_lines(context, statement):
+        return BUILD
+    taken = _taken_around(context, scope)
+    hoist, absolute = _path_hoisting(context, loader.args[0], scope, uses)
+    if hoist:
+        fresh_name(f"{statement.targets[0].id}_path", taken)
+        if not absolute and module_name_visible("os", scope) is None:
+            if not can_add_import(context, "os", taken):
+                return None
+            taken.add("os")
+    made: Dict[Tuple[int, str, bool], str] = {}
+    for use in uses.tasks:
+        key = (id(use.remote.node), use.param, use.sliced)
+        if key not in made:
+            calls = [u.call for u in uses.tasks if (id(u.remote.node), u.param, u.sliced) == key]
+            task_name = _planned_task_name(context, use, load_spelling, taken, calls)
+            if task_name is None or task_name is BUILD:
+                return task_name
+            made[key] = task_name
+    return Fix(UNSAFE, _per_task_title(list(made.values()), uses), ())
+
+
+def _per_task_decision(context, loader: ast.Call, scope: Scope) -> Optional[str]:
+    """How the module spells the loader, when the load can move into the tasks, else None."""
+    if len(loader.args) != 1 or loader.keywords or isinstance(loader.args[0], ast.Starred):
+        return None
+    path = loader.args[0]
+    if isinstance(path, ast.Constant) and (not isinstance(path.value, str) or path.value.startswith(REMOTE_SCHEMES)):
+        return None
+    if any(isinstance(s, ast.Constant) and isinstance(s.value, str) and s.value.endswith(".npz")
+           for s in ast.walk(_traced(path, scope))):
+        return None  # an .npz archive cannot be memory-mapped or sliced
+    if not _path_like(context, path, scope):
+        return None
+    return _visible_at_module(context, loader.func, scope)
+
+
+def _path_hoisting(context, path: ast.AST, scope: Scope, uses: _Uses) -> Tuple[bool, bool]:
+    """(whether the path gets a name of its own, whether it is absolute by construction): the tasks can
+    use it as written only when it is absolute and every call site sees the same value."""
+    absolute = _known_absolute(context.names, path, scope)
+    return not (absolute and _stable_everywhere(path, scope, uses, call_sites_by_node(context))), absolute
+
+
+def _per_task_title(task_names: List[str], uses: _Uses) -> str:
+    made_names = [f"`{task}`" for task in task_names]
     what = "the file path and slice bounds" if any(use.sliced for use in uses.tasks) else "the file path"
     if len(made_names) == 1:
-        title = f"Pass {what} to {made_names[0]}, which loads its own part memory-mapped"
-    else:
-        title = f"Pass {what} to {', '.join(made_names[:-1])} and {made_names[-1]}, which load their own part memory-mapped"
-    return build_fix(context.cst, rewrite.apply(module), UNSAFE, title)
+        return f"Pass {what} to {made_names[0]}, which loads its own part memory-mapped"
+    return f"Pass {what} to {', '.join(made_names[:-1])} and {made_names[-1]}, which load their own part memory-mapped"
+
+
+def _planned_task_name(context, use: _TaskUse, load_spelling: str, taken: Set[str], calls: List[ast.Call]):
+    """The name `_task_copy` gives the task that loads its own part (taking it in `taken`), None when it
+    makes none, BUILD when only libcst can tell."""
+    function: ast.FunctionDef = use.remote.node
+    if not (starts_line(context, function) and starts_line(context, function.body[0])):
+        return BUILD  # libcst may see no function with an indented body there
+    block = block_holding(context.tree, function)
+    if block is None:
+        return BUILD
+    if _hides_loader(function, load_spelling):
+        return None
+    if sole_callers(context.tree, function, calls):
+        return function.name
+    return generated_name(context, f"{function.name}_from_path", block, taken)
+
+
+def _hides_loader(function: ast.FunctionDef, load_spelling: str) -> bool:
+    """The task's body has a name of its own that hides the module's numpy."""
+    return load_spelling.split(".")[0] in taken_names(function)
 
 
 def _task_copy(context, use: _TaskUse, load_spelling: str, rewrite: Rewrite, taken: Set[str],
@@ -294,9 +390,9 @@ def _task_copy(context, use: _TaskUse, load_spelling: str, rewrite: Rewrite, tak
     block = block_of(module, definition)
     if block is None:
         return None
+    if _hides_loader(function, load_spelling):
+        return None
     local = taken_names(function)
-    if load_spelling.split(".")[0] in local:
-        return None  # the body has a name of its own that hides the module's numpy
     bases = ("path", "start", "stop") if use.sliced else ("path",)
     if local & set(bases):
         bases = tuple(f"{use.param}_{b}" for b in bases)
@@ -416,32 +512,26 @@ def _loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str
                  statement: Optional[ast.Assign], family) -> Optional[Fix]:
     """`ref = ray.put(LOAD(args))` -> `ref = load_task.remote(args)`, with a generated `@ray.remote` task
     doing the same call. Safe only for remote URIs: a local path may exist only on the driver's machine."""
-    if qualname is None or not (qualname in _PATH_LOADERS or qualname.startswith(_PATH_LOADER_PREFIXES)):
+    decided = _loader_task_decision(context, loader, scope, qualname, put, statement, family)
+    if decided is None:
         return None
+    spelling, remote_spelling, path = decided
     files = context.cst
     module = files.module
     lines = context.lines
-    spelling = _visible_at_module(context, loader.func, scope)
-    remote_spelling = _ray_remote_spelling(context)
     top = files.top_level(put)
-    if spelling is None or remote_spelling is None or top is None:
-        return None
-    if statement is not None and not _same_block_once(put, statement, family):
-        return None
-    if statement is not None and not all(_single_binding(n, scope) for n in ast.walk(loader)
-                                         if isinstance(n, ast.Name) and n is not loader.func):
+    if top is None:
         return None
     taken = _taken_around(context, scope)
     rewrite = Rewrite()
     newline, indent = module.default_newline, module.default_indent
-    base = spelling.replace(".", "_").strip("_") + "_task"
 
     def make(name: str) -> cst.BaseStatement:
         code = (f"@{remote_spelling}(num_cpus=1){newline}def {name}(*args, **kwargs):{newline}"
                 f"{indent}return {spelling}(*args, **kwargs){newline}")
         return parse_statement(code, module).with_changes(leading_lines=blank_lines(2))
 
-    task_name, definition = generated(base, make, module.body, taken, module)
+    task_name, definition = generated(_loader_task_base(spelling), make, module.body, taken, module)
     if definition is not None:
         # in cells (a notebook, `# %%`), the definition opens the cell that uses it
         cells = CELL_MARKER.search(context.source) is not None
@@ -459,9 +549,6 @@ def _loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str
     if load_call is None or put_call is None:
         return None
     args = list(load_call.args)
-    path = loader.args[0] if loader.args and not isinstance(loader.args[0], ast.Starred) else None
-    if path is not None and not _path_like(context, path, scope):
-        return None  # an open file or buffer cannot be sent to a task
     if _relative_literal(path):
         os_name = module_name_visible("os", scope) or add_import(context, "os", rewrite, taken)
         if os_name is None:
@@ -477,17 +564,69 @@ def _loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str
             return None
         rewrite.remove(load_statement)
 
+    applicability, title = _loader_task_verdict(context, loader, put, statement, path, files.code(load_call.func),
+                                                task_name)
+    return build_fix(context.cst, rewrite.apply(module), applicability, title)
+
+
+def _plan_loader_task(context, loader: ast.Call, scope: Scope, qualname: Optional[str], put: ast.Call,
+                      statement: Optional[ast.Assign], family):
+    """`_loader_task` without libcst, taking the names it takes in the same order."""
+    decided = _loader_task_decision(context, loader, scope, qualname, put, statement, family)
+    if decided is None:
+        return None
+    spelling, _, path = decided
+    if too_deep_for_cst(context) or (statement is not None and not alone_on_its_lines(context, statement)):
+        return BUILD  # libcst may see no statement line of its own to remove
+    taken = _taken_around(context, scope)
+    task_name = generated_name(context, _loader_task_base(spelling), context.tree.body, taken)
+    if task_name is BUILD:
+        return BUILD
+    if _relative_literal(path) and module_name_visible("os", scope) is None and not can_add_import(
+            context, "os", taken):
+        return None
+    what = code_of(context, loader.func, loader)
+    if what is None:
+        return BUILD
+    applicability, title = _loader_task_verdict(context, loader, put, statement, path, what, task_name)
+    return Fix(applicability, title, ())
+
+
+def _loader_task_decision(context, loader: ast.Call, scope: Scope, qualname: Optional[str], put: ast.Call,
+                          statement: Optional[ast.Assign], family):
+    """(the loader's spelling, `ray.remote`'s spelling, the path argument or None) when a task can do the
+    load, else None: the `ast`-level half of the fix, shared by the plan and the build."""
+    if qualname is None or not (qualname in _PATH_LOADERS or qualname.startswith(_PATH_LOADER_PREFIXES)):
+        return None
+    spelling = _visible_at_module(context, loader.func, scope)
+    remote_spelling = _ray_remote_spelling(context)
+    if spelling is None or remote_spelling is None:
+        return None
+    if statement is not None and not _same_block_once(put, statement, family):
+        return None
+    if statement is not None and not all(_single_binding(n, scope) for n in ast.walk(loader)
+                                         if isinstance(n, ast.Name) and n is not loader.func):
+        return None
+    path = loader.args[0] if loader.args and not isinstance(loader.args[0], ast.Starred) else None
+    if path is not None and not _path_like(context, path, scope):
+        return None  # an open file or buffer cannot be sent to a task
+    return spelling, remote_spelling, path
+
+
+def _loader_task_base(spelling: str) -> str:
+    return spelling.replace(".", "_").strip("_") + "_task"
+
+
+def _loader_task_verdict(context, loader: ast.Call, put: ast.Call, statement: Optional[ast.Assign],
+                         path: Optional[ast.AST], what: str, task_name: str) -> Tuple[str, str]:
+    """(applicability, title) of the loader task fix; `what` is the loader as the code spells it."""
     # the load's error now surfaces where the ref is fetched: a handler around the load would miss it
     guarded = in_handler(parents(context.tree), statement if statement is not None else put)
-    remote_uri = _remote_literal(path) and all(_is_literal(a) for a in _arguments(loader)) and not guarded
-    what = files.code(load_call.func)
-    if remote_uri:
-        return build_fix(context.cst, rewrite.apply(module), SAFE,
-                         f"Load with `{what}` in a task (`{task_name}`), not on the driver; "
-                         f"a failed load then surfaces at `ray.get`")
-    return build_fix(context.cst, rewrite.apply(module), UNSAFE,
-                     f"Load with `{what}` in a task (`{task_name}`), not on the driver "
-                     f"(the path must be readable where the task runs)")
+    if _remote_literal(path) and all(_is_literal(a) for a in _arguments(loader)) and not guarded:
+        return SAFE, (f"Load with `{what}` in a task (`{task_name}`), not on the driver; "
+                      f"a failed load then surfaces at `ray.get`")
+    return UNSAFE, (f"Load with `{what}` in a task (`{task_name}`), not on the driver "
+                    f"(the path must be readable where the task runs)")
 
 
 def _last_definition_before(context, files, top: cst.CSTNode, needed) -> Optional[cst.CSTNode]:
@@ -591,7 +730,14 @@ def _visible_at_module(context, func: ast.AST, scope: Scope) -> Optional[str]:
 
 
 def _ray_remote_spelling(context) -> Optional[str]:
-    """How this module spells `ray.remote` at module level (`ray.remote`, `r.remote`, `remote`)."""
+    """How this module spells `ray.remote` at module level (`ray.remote`, `r.remote`, `remote`); once per
+    file, as every fix asks."""
+    if not hasattr(context, "_ray_remote_spelling"):
+        context._ray_remote_spelling = _find_ray_remote_spelling(context)
+    return context._ray_remote_spelling
+
+
+def _find_ray_remote_spelling(context) -> Optional[str]:
     module_scope = context.walk.module_scope
     for name, bindings in sorted(module_scope.bindings.items()):
         if len(bindings) == 1 and bindings[0].kind == "import":

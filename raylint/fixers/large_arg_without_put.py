@@ -7,14 +7,17 @@ replacements), so applying any of them fixes them all and the others have nothin
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 
 from raylint.fixers.lazy_cst import cst, libcst_class
 from raylint.semantics.analysis import call_arguments, Binding, CallSite, Scope
 from raylint.fixers.rewrite import split_leading_lines, taken_names
-from raylint.fixers.base import SAFE, UNSAFE, build_fix, parse_statement
+from raylint.fixers.base import BUILD, SAFE, UNSAFE, build_fix, parse_statement
+from raylint.fixers.plan_checks import starts_line, too_deep_for_cst
 from raylint.fixers.safety import known_submission, lazy_ancestor
 from raylint.ftypes import Fix
 
@@ -66,6 +69,19 @@ class _Placement:
         return last.end_lineno, last.end_col_offset
 
 
+@dataclass(frozen=True)
+class _Decision:
+    """A RAY002 fix as decided on the `ast`: what the libcst rewrite then does, its safety and its title."""
+
+    placement: _Placement
+    arguments: List[ast.Name]  # the call arguments that become the ref
+    existing: bool  # the ref is an earlier `ref = ray.put(value)`, so no put is inserted
+    ref: str
+    put: str  # how the module spells `ray.put`
+    safe: bool
+    title: str
+
+
 class PutOnce:
     """Builds RAY002 fixes for one module; one fix per value and function, shared by its findings."""
 
@@ -77,22 +93,67 @@ class PutOnce:
         self._homes: Dict[int, ast.AST] = {}
         self._taken: Dict[int, set] = {}  # id(function) -> the names its body uses
         self._fixes: Dict[Tuple[int, int], Optional[Fix]] = {}
+        self._plans: Dict[Tuple[int, int], object] = {}  # what `plan` answered: a Fix without edits, None or BUILD
         self._probes: List[ast.AST] = []  # kept alive: the name resolver caches by id()
+        self._lifecycle: Optional[Dict[int, List[Tuple[str, Tuple[int, int]]]]] = None
+        self._spellings: Dict[int, Optional[str]] = {}  # id(scope) -> how it spells `ray.put`
+        self._imports: Dict[int, List[Tuple[int, str, str, bool]]] = {}
+        self._uses_by_line: Dict[str, Tuple[List[int], List[ast.AST]]] = {}
 
     def fix(self, binding: Binding, name: str, sites: Sequence[CallSite], site: CallSite,
             size: Optional[int]) -> Optional[Fix]:
         """The fix for the finding at `site`: the same for every site of `binding` in the same function."""
+        return self._once(self._fixes, self._build, binding, name, sites, site, size)
+
+    def plan(self, binding: Binding, name: str, sites: Sequence[CallSite], site: CallSite, size: Optional[int]):
+        """What `fix` gives, without its edits (`raylint check` needs no more): the same decision, taken on
+        the `ast`; BUILD for code nested too deeply for libcst, and a put that would go before a statement
+        that does not start its line (after a `;`, in a one-line block, an `elif`), where libcst may find
+        no place for it."""
+        return self._once(self._plans, self._plan, binding, name, sites, site, size)
+
+    def _once(self, cache, make, binding: Binding, name: str, sites: Sequence[CallSite], site: CallSite,
+              size: Optional[int]):
         home = self._home(site.node)
         key = (id(binding), id(home))
-        if key not in self._fixes:
+        if key not in cache:
             same_home = [s for s in sites if self._home(s.node) is home]
-            self._fixes[key] = self._build(binding, name, same_home, home, size)
-        return self._fixes[key]
+            cache[key] = make(binding, name, same_home, home, size)
+        return cache[key]
 
     # -- the rewrite -----------------------------------------------------------------------
 
+    def _plan(self, binding: Binding, name: str, sites: List[CallSite], home: ast.AST, size: Optional[int]):
+        decision = self._decide(binding, name, sites, home, size)
+        if decision is None:
+            return None
+        if too_deep_for_cst(self.context) or not starts_line(self.context, decision.placement.anchor):
+            return BUILD
+        return Fix(SAFE if decision.safe else UNSAFE, decision.title, ())
+
     def _build(self, binding: Binding, name: str, sites: List[CallSite], home: ast.AST,
                size: Optional[int]) -> Optional[Fix]:
+        decision = self._decide(binding, name, sites, home, size)
+        if decision is None:
+            return None
+        files = self.context.cst
+        anchor = files.statement_for(decision.placement.anchor, self.context.lines)
+        targets = [files.node_for(argument, self.context.lines, cst.Name) for argument in decision.arguments]
+        if anchor is None or any(target is None for target in targets):
+            return None
+        touched = [files.top_level(node) for node in [decision.placement.anchor, *decision.arguments]]
+        if any(statement is None for statement in touched):
+            return None
+        put = None if decision.existing else f"{decision.ref} = {decision.put}({name})\n"
+        module = _rewrite(files, anchor, touched, targets, decision.ref, put)
+        if module is None:
+            return None
+        return build_fix(files, module, SAFE if decision.safe else UNSAFE, decision.title)
+
+    def _decide(self, binding: Binding, name: str, sites: List[CallSite], home: ast.AST,
+                size: Optional[int]) -> Optional[_Decision]:
+        """Whether there is a fix, where its put goes, which arguments become the ref, how safe it is and
+        its title: everything but the libcst rewrite, shared by the plan and the build."""
         home_scope = self._scope_of_home(home)
         if not self._visible(binding, home_scope):
             return None  # bound in a lambda or comprehension: no statement can see it
@@ -103,10 +164,7 @@ class PutOnce:
         if placement is None or not self._ray_ready(home, placement):
             return None
         arguments = [argument for s in sites for argument in self._value_arguments(s, name, binding)]
-        files = self.context.cst
-        anchor = files.statement_for(placement.anchor, self.context.lines)
-        targets = [files.node_for(argument, self.context.lines, cst.Name) for argument in arguments]
-        if anchor is None or not targets or any(target is None for target in targets):
+        if not arguments:
             return None
         existing = self._existing_ref(binding, name, home_scope, placement)
         # with an existing ref, the value must stay the same from that put on
@@ -123,16 +181,10 @@ class PutOnce:
             and not self._may_change(binding, name, home, window, arguments)
         )
         ref = existing[0] if existing else self._fresh_name(name, home)
-        touched = [files.top_level(node) for node in [placement.anchor, *arguments]]
-        if any(statement is None for statement in touched):
-            return None
-        module = _rewrite(files, anchor, touched, targets, ref, None if existing else f"{ref} = {put}({name})\n")
-        if module is None:
-            return None
         title = f"Put `{name}` in the object store once with `{put}` and pass the ref"
         if binding.kind == "assign" and _is_python_object(binding.value):
             title += " (each worker still deserialises its own copy of a Python object)"
-        return build_fix(files, module, SAFE if safe else UNSAFE, title)
+        return _Decision(placement, arguments, existing is not None, ref, put, safe, title)
 
     def _placement(self, sites: List[CallSite], home: ast.AST, binding: Binding) -> Optional[_Placement]:
         """Right before the statement holding the first site, in the innermost block holding them all,
@@ -188,16 +240,25 @@ class PutOnce:
     def _ray_ready(self, home: ast.AST, placement: _Placement) -> bool:
         """A put before `ray.init` would start Ray by itself and make `ray.init` fail; a `ray.shutdown`
         between the put and a call site would free the ref."""
-        names = self.context.names
-        for call in self.context.walk.calls:
-            if self._home(call.node) is not home:
-                continue
-            position = (call.node.lineno, call.node.col_offset)
-            if names.call_is_ray(call, "init") and position >= placement.start():
+        for kind, position in self._lifecycle_calls().get(id(home), ()):
+            if kind == "init" and position >= placement.start():
                 return False
-            if names.call_is_ray(call, "shutdown") and placement.start() <= position <= placement.end():
+            if kind == "shutdown" and placement.start() <= position <= placement.end():
                 return False
         return True
+
+    def _lifecycle_calls(self) -> Dict[int, List[Tuple[str, Tuple[int, int]]]]:
+        """id(home) -> the `ray.init` and `ray.shutdown` calls made in it, with their positions; found once
+        per module (a search per fix would make a file with many findings quadratic)."""
+        if self._lifecycle is None:
+            self._lifecycle = {}
+            names = self.context.names
+            for call in self.context.walk.calls:
+                for kind in ("init", "shutdown"):
+                    if names.call_is_ray(call, kind):
+                        position = (call.node.lineno, call.node.col_offset)
+                        self._lifecycle.setdefault(id(self._home(call.node)), []).append((kind, position))
+        return self._lifecycle
 
     # -- safety ----------------------------------------------------------------------------
 
@@ -218,9 +279,7 @@ class PutOnce:
         replaced = {id(argument) for argument in arguments}
         start, end = placement.start(), placement.end()
         owner = binding.scope.node
-        for node in self._uses(name):
-            if owner is not self.tree and not owner.lineno <= node.lineno <= owner.end_lineno:
-                continue  # outside the scope that binds it: cannot see it
+        for node in self._uses(name) if owner is self.tree else self._uses_within(name, owner):
             if isinstance(node, ast.Nonlocal):
                 outer = self._scope_of(node).parent
                 if outer is not None and any(b is binding for b in outer.lookup(name) or ()):
@@ -325,6 +384,15 @@ class PutOnce:
         self._parent_map()
         return self._names.get(name, [])
 
+    def _uses_within(self, name: str, owner: ast.AST) -> List[ast.AST]:
+        """`_uses` on the lines of `owner` (uses outside the scope that binds a name cannot see it),
+        found by bisection: a name used in many functions would make a search per fix quadratic."""
+        if name not in self._uses_by_line:
+            uses = sorted(self._uses(name), key=lambda node: node.lineno)
+            self._uses_by_line[name] = ([node.lineno for node in uses], uses)
+        rows, uses = self._uses_by_line[name]
+        return uses[bisect.bisect_left(rows, owner.lineno): bisect.bisect_right(rows, owner.end_lineno)]
+
     def _ancestors(self, node: ast.AST):
         parents = self._parent_map()
         current = parents.get(id(node))
@@ -406,25 +474,42 @@ class PutOnce:
     # -- names -----------------------------------------------------------------------------
 
     def _put_spelling(self, scope: Scope) -> Optional[str]:
-        """`ray.put` as this module spells it (`r.put`, a bare `put`), or None when no spelling reaches it."""
+        """`ray.put` as this module spells it (`r.put`, a bare `put`), or None when no spelling reaches it;
+        once per scope."""
+        if id(scope) not in self._spellings:
+            self._spellings[id(scope)] = self._find_put_spelling(scope)
+        return self._spellings[id(scope)]
+
+    def _find_put_spelling(self, scope: Scope) -> Optional[str]:
         candidates = []
         current: Optional[Scope] = scope
         while current is not None:
-            for bound, bindings in current.bindings.items():
-                for binding in bindings:
-                    if binding.kind != "import":
-                        continue
-                    if isinstance(binding.node, ast.Import) and binding.qualname == "ray":
-                        probe = ast.Attribute(value=ast.Name(id=bound, ctx=ast.Load()), attr="put", ctx=ast.Load())
-                        candidates.append((0 if bound == "ray" else 1, f"{bound}.put", probe))
-                    elif binding.qualname == "ray.put":
-                        candidates.append((2, bound, ast.Name(id=bound, ctx=ast.Load())))
+            candidates += self._put_imports(current)
             current = current.parent
-        for _, spelling, probe in sorted(candidates, key=lambda c: (c[0], c[1])):
+        for _, spelling, bound, module in sorted(candidates, key=lambda c: (c[0], c[1])):
+            name = ast.Name(id=bound, ctx=ast.Load())
+            probe = ast.Attribute(value=name, attr="put", ctx=ast.Load()) if module else name
             self._probes.append(probe)
             if self.context.names.is_ray(probe, scope, "put"):
                 return spelling
         return None
+
+    def _put_imports(self, scope: Scope) -> List[Tuple[int, str, str, bool]]:
+        """(preference, spelling, bound name, whether it is the module) of each import in `scope` that can
+        spell `ray.put`; once per scope, as every function's fixes look through the module's imports."""
+        key = id(scope)
+        if key not in self._imports:
+            found = []
+            for bound, bindings in scope.bindings.items():
+                for binding in bindings:
+                    if binding.kind != "import":
+                        continue
+                    if isinstance(binding.node, ast.Import) and binding.qualname == "ray":
+                        found.append((0 if bound == "ray" else 1, f"{bound}.put", bound, True))
+                    elif binding.qualname == "ray.put":
+                        found.append((2, bound, bound, False))
+            self._imports[key] = found
+        return self._imports[key]
 
     def _fresh_name(self, value: str, home: ast.AST) -> str:
         """`big_ref` (`BIG_REF` at module level, `big_ref` in a function for a constant `BIG`), numbered when

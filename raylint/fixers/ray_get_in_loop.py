@@ -18,6 +18,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from raylint.fixers.lazy_cst import cst, libcst_class
 from raylint.fixers.base import BUILD, SAFE, UNSAFE, build_fix, replace_node
+from raylint.fixers.plan_checks import code_of, source_segment, starts_line, too_deep_for_cst
 from raylint.fixers.rewrite import fresh_name, taken_names
 from raylint.fixers.safety import MANY, UNKNOWN, concurrent_actor, downgrade, ref_count
 from raylint.ftypes import Fix
@@ -81,31 +82,63 @@ def _downgraded(fix: Optional[Fix], cautions: List[str]) -> Optional[Fix]:
 
 def plan_batch_gets(context, site):
     """What `batch_gets` gives, without its edits, decided on the `ast` alone (`raylint check` needs no
-    more); BUILD where only libcst can tell: `for` statements, generator expressions, comprehensions
-    with comments, line continuations or parentheses around the `ray.get`."""
+    more) by the same decisions the builder takes; BUILD only where libcst must tell: code nested too
+    deeply for it, a callee or container quoted in the title that has parentheses of its own or spans
+    lines, and comments in a comprehension whose statement may not be where libcst can move them above
+    it (after a `;`, in a one-line block)."""
     loop = _fixable_loop(site)
     cautions = _cautions(context, site) if loop is not None else None
     if cautions is None:
         return None
-    if loop.kind == "for" and isinstance(loop.node, ast.For):
-        return BUILD
-    if loop.kind != "comprehension":
+    if loop.kind == "comprehension":
+        planned = _plan_comprehension(context, site, loop)
+    elif loop.kind == "for" and isinstance(loop.node, ast.For):
+        planned = _plan_for_statement(context, site, loop)
+    else:
         return None
-    if isinstance(loop.node, ast.GeneratorExp):
-        return BUILD
+    return planned if planned is None or planned is BUILD else _downgraded(planned, cautions)
+
+
+def _plan_comprehension(context, site, loop):
+    """`_fix_comprehension` without libcst: the nodes it looks up are the ones `ast` has (libcst's
+    positions leave out parentheses as `ast`'s do), and it always changes the code."""
     decided = _comprehension_decision(context, site, loop)
     if decided is None:
         return None
-    reasons = decided[0]
-    comp, get = loop.node, site.node
-    text, get_text, spelling = _segment(context, comp), _segment(context, get), _segment(context, get.func)
-    before, _, after = text[1:].partition(get_text)
-    if "#" in text or "\\" in text or before.strip() or not after.lstrip().startswith("for"):
+    reasons, _, statement, _ = decided
+    if too_deep_for_cst(context):
         return BUILD
-    if not get_text.startswith(spelling):
+    if "#" in source_segment(context, loop.node) and not (statement is not None and starts_line(context, statement)):
+        return BUILD  # a comment the rewrite drops is moved above the statement, if libcst finds it
+    get = site.node
+    spelling = code_of(context, get.func, get)
+    if spelling is None:
         return BUILD
     title = _title(spelling, _is_remote_call(get.args[0]))
-    return _downgraded(Fix(UNSAFE if reasons else SAFE, _with_reasons(title, reasons), ()), cautions)
+    return Fix(UNSAFE if reasons else SAFE, _with_reasons(title, reasons), ())
+
+
+def _plan_for_statement(context, site, loop):
+    """`_fix_for_statement` without libcst: a loop the decision accepts has one statement line as its
+    body, holding the very `ray.get` call `ast` sees, so the rewrite always applies."""
+    decided = _for_statement_decision(context, site, loop)
+    if decided is None:
+        return None
+    form, container, _, reasons = decided
+    if too_deep_for_cst(context) or not starts_line(context, loop.node):
+        return BUILD
+    get, statement = site.node, loop.node.body[0]
+    spelling = code_of(context, get.func, get)
+    quoted = None  # the container, as the title quotes it
+    if form == "append":
+        quoted = code_of(context, container, statement.value.func)
+    elif form == "keyed":
+        quoted = code_of(context, container, statement.targets[0])
+    if spelling is None or (form != "bare" and quoted is None):
+        return BUILD
+    title = _title(spelling, _is_remote_call(get.args[0]), extends=quoted if form == "append" else None,
+                   fills=quoted if form == "keyed" else None)
+    return Fix(UNSAFE if reasons else SAFE, _with_reasons(title, reasons), ())
 
 
 def _fixable_loop(site):
@@ -118,16 +151,6 @@ def _fixable_loop(site):
     if _has_forbidden(get.args[0]):
         return None
     return site.loops[-1]
-
-
-def _segment(context, node: ast.AST) -> str:
-    """The source text of `node`."""
-    start, end = context.span(node)
-    lines = context.lines
-    if start.row == end.row:
-        return lines[start.row - 1][start.column - 1: end.column - 1]
-    middle = lines[start.row: end.row - 1]
-    return "\n".join([lines[start.row - 1][start.column - 1:], *middle, lines[end.row - 1][: end.column - 1]])
 
 
 # -- comprehensions ----------------------------------------------------------------------------------
@@ -245,6 +268,20 @@ def _brackets(comp: cst.BaseComp) -> Dict[str, cst.CSTNode]:
 
 def _fix_for_statement(context, site, loop) -> Optional[Fix]:
     """A `for` whose body is only `out.append(get(a))`, `get(a)` or `d[k] = get(a)`."""
+    decided = _for_statement_decision(context, site, loop)
+    if decided is None:
+        return None
+    form, container, _, reasons = decided
+    rewritten = _rewrite_for(context, site, loop.node, form, container)
+    if rewritten is None:
+        return None
+    module, title = rewritten
+    return build_fix(context.cst_for(loop.node), module, UNSAFE if reasons else SAFE, _with_reasons(title, reasons))
+
+
+def _for_statement_decision(context, site, loop):
+    """(form, container, key, unsafe reasons) for a loop the rewrite applies to, else None: the `ast`-level
+    half of the fix, shared by the plan and the build."""
     node, get = loop.node, site.node
     if len(node.body) != 1 or site.scope.kind == "class" or not _names_only(node.target):
         return None
@@ -255,11 +292,7 @@ def _fix_for_statement(context, site, loop) -> Optional[Fix]:
     reasons = _unsafe_reasons(context, site, node, form, container, key)
     if reasons is None:
         return None
-    rewritten = _rewrite_for(context, site, node, form, container)
-    if rewritten is None:
-        return None
-    module, title = rewritten
-    return build_fix(context.cst_for(node), module, UNSAFE if reasons else SAFE, _with_reasons(title, reasons))
+    return form, container, key, reasons
 
 
 def _unsafe_reasons(context, site, node: ast.For, form: str, container, key) -> Optional[List[str]]:

@@ -7,7 +7,7 @@ import ast
 from functools import lru_cache
 import re
 import sys
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
 
 
 from raylint.fixers.lazy_cst import cst, libcst_class
@@ -214,6 +214,13 @@ def scope_taken_names(tree: ast.Module, owner: ast.AST) -> Set[str]:
     binding it. A local of one function does not make a name taken in another, nor at module level."""
     if owner is not tree:
         return taken_names(owner)
+    return set(_module_taken_names(tree))
+
+
+@lru_cache(maxsize=4)
+def _module_taken_names(tree: ast.Module) -> FrozenSet[str]:
+    """`scope_taken_names` of the module itself, once per tree: every fix of a file asks for it, and
+    computing it per fix makes a file with many findings quadratic."""
     names: Set[str] = set()
     stack: List[ast.AST] = list(tree.body)
     while stack:
@@ -229,7 +236,7 @@ def scope_taken_names(tree: ast.Module, owner: ast.AST) -> Set[str]:
             names.add(node.name)
         names |= _own_names(node)
         stack.extend(ast.iter_child_nodes(node))
-    return names
+    return frozenset(names)
 
 
 def _own_names(node: ast.AST) -> Set[str]:
@@ -285,20 +292,40 @@ def sole_callers(tree: ast.Module, function: ast.AST, calls: Sequence[ast.Call])
             callee = callee.func.value
         if isinstance(callee, ast.Name):
             callees.add(id(callee))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == name and id(node) not in callees:
-            return False
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name \
-                and node is not function:
-            return False
-        if isinstance(node, ast.arg) and node.arg == name or isinstance(node, ast.alias) and (
-                node.asname or node.name).split(".")[0] == name:
-            return False
-        if isinstance(node, ast.Constant) and node.value == name:
-            return False  # `__all__ = ["f"]`, `getattr(module, "f")`
+    for node in _namings(tree).get(name, ()):
+        if isinstance(node, ast.Name):
+            if id(node) not in callees:
+                return False
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node is not function:
+                return False
+        else:
+            return False  # a parameter, an import, or a string: `__all__ = ["f"]`, `getattr(module, "f")`
     if function not in tree.body or name.startswith("_"):
         return True
     return is_script(tree)
+
+
+@lru_cache(maxsize=4)
+def _namings(tree: ast.Module) -> Dict[str, List[ast.AST]]:
+    """name -> every node that names it (a `Name`, a definition, a parameter, an import, a string
+    constant), once per tree: `sole_callers` asks about one name per fix."""
+    found: Dict[str, List[ast.AST]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            key = node.id
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            key = node.name
+        elif isinstance(node, ast.arg):
+            key = node.arg
+        elif isinstance(node, ast.alias):
+            key = (node.asname or node.name).split(".")[0]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            key = node.value
+        else:
+            continue
+        found.setdefault(key, []).append(node)
+    return found
 
 
 def is_script(tree: ast.Module) -> bool:
@@ -467,13 +494,11 @@ def module_name_visible(module_name: str, scope: Scope) -> Optional[str]:
 
 def add_import(context, module_name: str, rewrite: Rewrite, taken: Set[str]) -> Optional[str]:
     """Insert `import <module_name>` among the module's top imports (standard library group, sorted)."""
-    if module_name in taken:
+    if not can_add_import(context, module_name, taken):
         return None
     files = context.cst
     module = files.module
-    body = context.tree.body
-    imports = [s for s in body if isinstance(s, (ast.Import, ast.ImportFrom))
-               and not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
+    imports = _top_imports(context.tree)
     statement = parse_statement(f"import {module_name}{module.default_newline}", module)
     stdlib = [s for s in imports if imported_module(s) in _STDLIB]
     if stdlib:
@@ -486,16 +511,24 @@ def add_import(context, module_name: str, rewrite: Rewrite, taken: Set[str]) -> 
             rewrite.insert(anchor, [statement], after=True)
         else:
             rewrite.insert_above(anchor, statement)
-    elif imports:
+    else:
         anchor = files.top_level(imports[0])
         if anchor is None:
             return None
         rewrite.insert(anchor, [statement.with_changes(leading_lines=anchor.leading_lines)], after=False)
         rewrite.replace(anchor, lambda updated: updated.with_changes(leading_lines=[cst.EmptyLine()]))
-    else:
-        return None
     taken.add(module_name)
     return module_name
+
+
+def can_add_import(context, module_name: str, taken: Set[str]) -> bool:
+    """Whether `add_import` can add the import: the name is free and there are imports to put it with."""
+    return module_name not in taken and bool(_top_imports(context.tree))
+
+
+def _top_imports(tree: ast.Module) -> List[ast.stmt]:
+    return [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))
+            and not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
 
 
 def imported_module(statement: ast.stmt) -> str:

@@ -14,7 +14,8 @@ from typing import List, Optional, Tuple
 
 from raylint.fixers.lazy_cst import cst
 from raylint.semantics.analysis import Scope, node_contains
-from raylint.fixers.base import UNSAFE, build_fix, parse_expression, parse_statement
+from raylint.fixers.base import BUILD, UNSAFE, build_fix, parse_expression, parse_statement
+from raylint.fixers.plan_checks import block_holding, generated_name, starts_line, too_deep_for_cst
 from raylint.fixers.rewrite import (
     Rewrite,
     blank_lines,
@@ -72,6 +73,33 @@ def batch_fanout(context, site) -> Optional[Fix]:
     if plan is None:
         return None
     return _rewrite(context, plan)
+
+
+def plan_batch_fanout(context, site):
+    """What `batch_fanout` gives, without its edits, decided on the `ast` by the same `_plan` (`raylint
+    check` needs no more); BUILD for code nested too deeply for libcst, a generated name already defined
+    beside the task (whether that definition is reused is a comparison of libcst code), and a fan-out
+    statement that does not start its line, where libcst may find no place for the new lines."""
+    plan = _plan(context, site)
+    if plan is None:
+        return None
+    if too_deep_for_cst(context) or not starts_line(context, plan.function):
+        return BUILD
+    if (plan.inputs is None or plan.kind == "direct") and not starts_line(context, plan.statement):
+        return BUILD
+    block = block_holding(context.tree, plan.function)
+    if block is None:
+        return BUILD
+    function = plan.function.name
+    taken = scope_taken_names(context.tree, plan.home) | scope_taken_names(context.tree, plan.owner)
+    # in the order `_rewrite` takes them, as each name taken changes the next one's
+    names = []
+    for base in (f"{function}_py", f"{function}_batch", f"{function.upper()}_CHUNK_SIZE"):
+        names.append(generated_name(context, base, block, taken))
+        if names[-1] is BUILD:
+            return BUILD
+    _, batch_name, chunk_name = names
+    return Fix(UNSAFE, _title(function, batch_name, chunk_name), ())
 
 
 def _plan(context, site) -> Optional[_Plan]:
@@ -140,14 +168,15 @@ def _plan(context, site) -> Optional[_Plan]:
     if kind == "assign":
         if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
             return None
-        get_call = _single_get(statement.targets[0].id, owner, statement, [statement.targets[0]], names, sites)
+        get_call = _single_get(statement.targets[0].id, owner, statement, [statement.targets[0]], names, sites,
+                               family)
     elif kind == "loop":
         refs_name = statement.body[0].value.func.value.id
         start = _empty_list_before(statement, refs_name, family)
         if start is None or not _only_inside(target.id, owner, statement):
             return None
         get_call = _single_get(refs_name, owner, statement, [start.targets[0], statement.body[0].value.func.value],
-                               names, sites)
+                               names, sites, family)
     else:
         get_call = family.get(id(comprehension))
     if get_call is None:
@@ -217,7 +246,8 @@ def _empty_list_before(loop: ast.For, name: str, family) -> Optional[ast.Assign]
     return None
 
 
-def _single_get(name: str, owner: ast.AST, statement: ast.stmt, expected: List[ast.Name], names, sites):
+def _single_get(name: str, owner: ast.AST, statement: ast.stmt, expected: List[ast.Name], names, sites,
+                family):
     """The one `ray.get(name)` that consumes the refs: every other mention of `name` in its scope (nested scopes
     included) is one of `expected`, and the get comes after the fan-out statement."""
     found = None
@@ -231,10 +261,11 @@ def _single_get(name: str, owner: ast.AST, statement: ast.stmt, expected: List[a
         found = node
     if found is None or (found.lineno, found.col_offset) < (statement.end_lineno, statement.end_col_offset):
         return None
-    for site in sites.values():
-        call = site.node
-        if call.args and call.args[0] is found and _is_get_of(call, found, names, sites):
-            return call
+    # the call taking the name as its first argument is its parent (a search through every call of the
+    # module would make a file with many fan-outs quadratic)
+    call = family.get(id(found))
+    if isinstance(call, ast.Call) and call.args and call.args[0] is found and _is_get_of(call, found, names, sites):
+        return call
     return None
 
 
@@ -393,9 +424,12 @@ def _rewrite(context, plan: _Plan) -> Optional[Fix]:
             rewrite.replace(comprehension, lambda updated: _one_per_line(updated, indent))
         rewrite.replace(get_call, lambda updated: flat.with_changes(for_in=flat.for_in.with_changes(iter=updated)))
 
-    title = (f"Submit `{function}` in chunks of `{chunk_name}` elements, one `{batch_name}` task per chunk "
-             f"(a failing element then fails its whole chunk)")
-    return build_fix(context.cst, rewrite.apply(module), UNSAFE, title)
+    return build_fix(context.cst, rewrite.apply(module), UNSAFE, _title(function, batch_name, chunk_name))
+
+
+def _title(function: str, batch_name: str, chunk_name: str) -> str:
+    return (f"Submit `{function}` in chunks of `{chunk_name}` elements, one `{batch_name}` task per chunk "
+            f"(a failing element then fails its whole chunk)")
 
 
 def _one_per_line(comprehension: cst.ListComp, indent: str = "    ") -> cst.ListComp:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterator, Optional, Set
+from typing import Dict, Iterator, List, Optional, Set
 
 from raylint.semantics.analysis import call_arguments, CallSite, Scope
-from raylint.fixers.driver_side_loading import load_in_tasks
-from raylint.rules.base import Option, Rule
+from raylint.fixers.driver_side_loading import load_in_tasks, plan_load_in_tasks
+from raylint.rules.base import LazyFix, Option, Rule
 
 _CONFIG_NAME = re.compile(r"(^|_)(config|cfg|conf|settings|params|hparams|hyperparams|options)($|_)", re.I)
 _MAX_ALIASES = 8
@@ -98,6 +98,7 @@ class DriverSideLoading(Rule):
 
     def run(self) -> None:
         self._task_bodies = self._remote_bodies()
+        self._passing: Optional[Dict[str, List[CallSite]]] = None
         reported: Set[int] = set()
         for site in self.analysis.walk.calls:
             sink = self._sink(site)
@@ -124,7 +125,10 @@ class DriverSideLoading(Rule):
                         loader,
                         f"The driver loads data with `{what}` and ships it to {sink}: every byte passes through "
                         f"the driver; pass the path and load inside the tasks",
-                        fix=lambda loader=loader, scope=scope: load_in_tasks(self.analysis, loader, scope),
+                        fix=LazyFix(
+                            build=lambda loader=loader, scope=scope: load_in_tasks(self.analysis, loader, scope),
+                            plan=lambda loader=loader, scope=scope: plan_load_in_tasks(self.analysis, loader, scope),
+                        ),
                     )
 
     def _sink(self, site: CallSite) -> Optional[str]:
@@ -153,14 +157,23 @@ class DriverSideLoading(Rule):
         if len(statement_targets) != 1:
             return False
         name = statement_targets[0].node.id
-        names = self.analysis.names
         sites = [
-            site for site in self.analysis.walk.calls
-            if names.is_submission(site)
-            and any(isinstance(a, ast.Name) and a.id == name for a in call_arguments(site.node))
-            and statement_targets[0] in (site.scope.lookup(name) or ())
+            site for site in self._submissions_passing().get(name, ())
+            if statement_targets[0] in (site.scope.lookup(name) or ())
         ]
         return len(sites) >= 2 or any(site.loops for site in sites)
+
+    def _submissions_passing(self) -> Dict[str, List[CallSite]]:
+        """name -> the submissions passing it as an argument; once per module (a search through every call
+        per `ray.put` would make a file with many puts quadratic)."""
+        if self._passing is None:
+            self._passing = {}
+            names = self.analysis.names
+            for site in self.analysis.walk.calls:
+                if names.is_submission(site):
+                    for passed in {a.id for a in call_arguments(site.node) if isinstance(a, ast.Name)}:
+                        self._passing.setdefault(passed, []).append(site)
+        return self._passing
 
     def _loaded_values(self, argument: ast.AST, scope: Scope) -> Iterator:
         """The loader calls whose result `argument` is: the call itself, or a plain name (or a slice of

@@ -7,7 +7,7 @@ from raylint.semantics.analysis import call_arguments, node_contains, Binding, C
 from raylint.semantics.estimate import LARGE
 from raylint.fixers.large_arg_without_put import PutOnce
 from raylint.semantics.loops import runs_once
-from raylint.rules.base import Option, Rule
+from raylint.rules.base import LazyFix, Option, Rule
 
 
 class LargeArgWithoutPut(Rule):
@@ -143,10 +143,13 @@ class LargeArgWithoutPut(Rule):
                 self.report(
                     site.node,
                     message,
-                    fix=None if id(binding) in self._joined or id(binding) in self._put_too else (
-                        lambda site=site, argument=argument, binding=binding, size=size: put_once.fix(
+                    fix=None if id(binding) in self._joined or id(binding) in self._put_too else LazyFix(
+                        build=lambda site=site, argument=argument, binding=binding, size=size: put_once.fix(
                             binding, argument.id, sites_of[id(binding)], site, size
-                        )
+                        ),
+                        plan=lambda site=site, argument=argument, binding=binding, size=size: put_once.plan(
+                            binding, argument.id, sites_of[id(binding)], site, size
+                        ),
                     ),
                 )
 

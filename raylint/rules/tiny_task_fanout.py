@@ -5,8 +5,8 @@ from typing import Optional
 
 from raylint.semantics.analysis import CallSite
 from raylint.semantics.cost import is_trivial
-from raylint.fixers.tiny_task_fanout import batch_fanout
-from raylint.rules.base import Option, Rule
+from raylint.fixers.tiny_task_fanout import batch_fanout, plan_batch_fanout
+from raylint.rules.base import LazyFix, Option, Rule
 
 
 class TinyTaskFanout(Rule):
@@ -97,7 +97,8 @@ class TinyTaskFanout(Rule):
                 site.node,
                 f"{trips:,} submissions of {described}, which does almost nothing: per-task overhead "
                 f"dominates; batch the elements into chunks, one task per chunk",
-                fix=lambda site=site: batch_fanout(self.analysis, site),
+                fix=LazyFix(build=lambda site=site: batch_fanout(self.analysis, site),
+                            plan=lambda site=site: plan_batch_fanout(self.analysis, site)),
             )
 
     def _trip_count(self, site: CallSite) -> Optional[int]:
