@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from io import BytesIO
 from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple, Union
 
-from raylint import deep, prefilter
+from raylint import deep, heap, prefilter
 from raylint.configs import check_config, config_kind
 from raylint.semantics.context import FileContext
 from raylint.ftypes import Diagnostic
@@ -127,11 +127,17 @@ def _lint_source(source: str, path: str, options: LintOptions, module_name: str,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(source, filename=path)
+            tree = heap.parse(source, path)
     except SyntaxError as error:
         return FileResult(path, [syntax_finding(path, source, error)])
     except (ValueError, MemoryError) as error:
         return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")])
+    with heap.frozen():
+        return _lint_tree(tree, source, path, options, module_name, index, data, run_codes)
+
+
+def _lint_tree(tree: ast.Module, source: str, path: str, options: LintOptions, module_name: str,
+               index: Optional[ProjectIndex], data: bytes, run_codes: FrozenSet[str]) -> FileResult:
     if not _RAY_IMPORT.search(data):
         return _without_findings(source, path, options, data)
     index = index.fresh() if index is not None else ProjectIndex()

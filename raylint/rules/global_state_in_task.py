@@ -105,8 +105,9 @@ class GlobalStateInTask(Rule):
         task_nodes = [function for function, _ in tasks]
         for function, _remote in tasks:
             scope = self.analysis.walk.scopes[id(function)]
-            self._global_statements(function)
-            self._container_mutations(function, scope, task_nodes)
+            nodes = list(walk_local(function))  # one walk for both checks
+            self._global_statements(function, nodes)
+            self._container_mutations(function, scope, task_nodes, nodes)
         self._stale_reads(tasks)
 
     def _task_functions(self) -> Iterator[Tuple[ast.AST, RemoteDef]]:
@@ -123,9 +124,9 @@ class GlobalStateInTask(Rule):
 
     # -- `global X` with an assignment ------------------------------------------------------
 
-    def _global_statements(self, function: ast.AST) -> None:
+    def _global_statements(self, function: ast.AST, nodes: List[ast.AST]) -> None:
         parent_of = None
-        for statement in walk_local(function):
+        for statement in nodes:
             if not isinstance(statement, ast.Global):
                 continue
             parent_of = parent_of or parents(function)
@@ -149,8 +150,9 @@ class GlobalStateInTask(Rule):
 
     # -- mutating a module-level container --------------------------------------------------
 
-    def _container_mutations(self, function: ast.AST, scope: Scope, task_nodes: List[ast.AST]) -> None:
-        for statement in walk_local(function):
+    def _container_mutations(self, function: ast.AST, scope: Scope, task_nodes: List[ast.AST],
+                             nodes: List[ast.AST]) -> None:
+        for statement in nodes:
             base = _mutated_base(statement)
             if base is None:
                 continue

@@ -432,9 +432,20 @@ def scoped_names(walk: ModuleWalk, nodes: Sequence[ast.AST], scope: Scope):
     """Every `Name` under `nodes` with the scope it is looked up in: nested defs, lambdas and comprehensions
     switch to their own scope (their decorators, defaults and first iterable included, a slight overreach)."""
     stack = [(node, scope) for node in nodes]
+    push = stack.append
+    scopes = walk.scopes
     while stack:
         node, where = stack.pop()
         if isinstance(node, ast.Name):
             yield node, where
-        inner = walk.scopes.get(id(node), where)
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+            continue  # a Name's only child is its context
+        inner = scopes.get(id(node), where)
+        # ast.iter_child_nodes inlined (same children, same order)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push((item, inner))
+            elif isinstance(value, ast.AST):
+                push((value, inner))

@@ -12,13 +12,20 @@ _SCOPE_ENDS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 def walk_local(node: ast.AST) -> Iterator[ast.AST]:
     """Like ast.walk, but does not enter nested function, lambda or class bodies."""
+    # ast.iter_child_nodes inlined (same children, same order): rules walk every function this way
     stack = [node]
+    push = stack.append
     while stack:
         current = stack.pop()
         yield current
-        for child in ast.iter_child_nodes(current):
-            if not isinstance(child, _SCOPE_ENDS):
-                stack.append(child)
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST) and not isinstance(item, _SCOPE_ENDS):
+                        push(item)
+            elif isinstance(value, ast.AST) and not isinstance(value, _SCOPE_ENDS):
+                push(value)
 
 
 def names_read(expr: ast.AST) -> Set[str]:

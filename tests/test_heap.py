@@ -1,0 +1,53 @@
+"""The collector settings raylint changes while it lints a file are restored however the file ends."""
+
+import gc
+
+import pytest
+
+from raylint import engine, heap
+from raylint.engine import LintOptions
+
+BIG = "import ray\n\n" + "".join(f"x{i} = [ray.get(f.remote(v)) for v in range(3)]\n" for i in range(6000))
+
+
+def test_parse_restores_the_collector_after_a_syntax_error():
+    assert gc.isenabled()
+    with pytest.raises(SyntaxError):
+        heap.parse("def broken(:\n", "broken.py")
+    assert gc.isenabled()
+
+
+def test_parse_leaves_a_disabled_collector_disabled():
+    gc.disable()
+    try:
+        heap.parse("x = 1\n", "ok.py")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_big_file_gives_the_same_tree_when_memory_is_released():
+    assert len(BIG) >= heap._TRIM_FROM_CHARS
+    import ast
+
+    assert ast.dump(heap.parse(BIG, "big.py")) == ast.dump(ast.parse(BIG))
+
+
+def test_nothing_stays_frozen_after_a_lint():
+    source = BIG[:2000].rsplit("\n", 1)[0] + "\n"
+    result = engine.lint_source(source, "small.py", LintOptions(enabled=frozenset({"RAY001"}), plan_fixes=True))
+    assert len(result.diagnostics) == source.count("ray.get")
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+
+
+def test_nothing_stays_frozen_when_a_rule_fails(monkeypatch):
+    from raylint.rules.ray_get_in_loop import RayGetInLoop
+
+    def fail(self):
+        raise RuntimeError("rule bug")
+
+    monkeypatch.setattr(RayGetInLoop, "run", fail)
+    with pytest.raises(RuntimeError):
+        engine.lint_source("import ray\nray.get(1)\n", "x.py", LintOptions(enabled=frozenset({"RAY001"})))
+    assert gc.get_freeze_count() == 0
