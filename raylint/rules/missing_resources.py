@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from raylint.semantics.analysis import keyword_value
 from raylint.fixers.missing_resources import declare_resources
@@ -89,6 +89,7 @@ class MissingResources(Rule):
     }
 
     def run(self) -> None:
+        self._by_definition: Optional[Dict[int, Tuple[RemoteDef, List[Optional[ast.Call]]]]] = None
         names = self.analysis.names
         for remote in names.remote_definitions():
             if remote.has_starstar or remote.report_node is None:
@@ -145,15 +146,8 @@ class MissingResources(Rule):
         names = self.analysis.names
         keys = frozenset(keys)
         seen = False
-        for site in self.analysis.walk.calls:
-            func = site.node.func
-            if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
-                continue
-            target = names.submission_target(func.value, site.scope)
-            if target is None or target[0] is not remote or target[1] is not None:
-                continue
+        for options_call in self._submissions(remote):
             seen = True
-            options_call = target[2]
             if options_call is None:
                 return False
             spread = any(keyword.arg is None for keyword in options_call.keywords)
@@ -169,6 +163,24 @@ class MissingResources(Rule):
             if "**" not in site_keys and not site_keys & keys:
                 return False
         return seen
+
+    def _submissions(self, remote: RemoteDef) -> List[Optional[ast.Call]]:
+        """The `.options(...)` call (or None) of each submission of `remote` itself (not of an actor's
+        methods), in source order; all definitions' submissions are found in one pass over the calls, as a
+        pass per definition is quadratic in a module of many remote functions."""
+        if self._by_definition is None:
+            self._by_definition = {}
+            names = self.analysis.names
+            for site in self.analysis.walk.calls:
+                func = site.node.func
+                if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
+                    continue
+                target = names.submission_target(func.value, site.scope)
+                if target is None or target[1] is not None:
+                    continue
+                # the definition stays in its entry, so that its id is not reused by another one
+                self._by_definition.setdefault(id(target[0]), (target[0], []))[1].append(target[2])
+        return self._by_definition.get(id(remote), (remote, []))[1]
 
     def _created_through_registry(self, remote: RemoteDef) -> bool:
         """The class is stored in a container or handed to a call (a registry, `RayClassWithInitArgs(cls=X)`),
