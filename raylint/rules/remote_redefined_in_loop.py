@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 from raylint.semantics.analysis import Scope
 from raylint.fixers.remote_redefined_in_loop import hoist_definition
@@ -83,6 +83,7 @@ class RemoteRedefinedInLoop(Rule):
     fix_availability = "Sometimes"
 
     def run(self) -> None:
+        self._outer_calls: Optional[Dict[int, ast.Call]] = None
         names = self.analysis.names
         places = {id(d.node): (d.scope, d.loops) for d in self.analysis.walk.definitions}
         places.update({id(site.node): (site.scope, site.loops) for site in self.analysis.walk.calls})
@@ -108,10 +109,12 @@ class RemoteRedefinedInLoop(Rule):
 
     def _outer_call(self, report_node: ast.AST) -> ast.AST:
         """`ray.remote(num_cpus=1)(fn)` reports at the inner call; its place is the outer one's."""
-        for site in self.analysis.walk.calls:
-            if site.node.func is report_node:
-                return site.node
-        return report_node
+        if self._outer_calls is None:
+            # id(callee) -> the first call of it, once: a scan of every call per definition is quadratic
+            self._outer_calls = {}
+            for site in self.analysis.walk.calls:
+                self._outer_calls.setdefault(id(site.node.func), site.node)
+        return self._outer_calls.get(id(report_node), report_node)
 
     def _where(self, scope: Scope, loops: Tuple) -> Optional[str]:
         """"loop", "task" or "actor method" when the definition runs repeatedly, else None."""
