@@ -385,9 +385,19 @@ def _common_suffix(a: str, b: str) -> int:
 def _deeper_than(tree: ast.AST, limit: int) -> bool:
     """Whether `tree` nests more than `limit` levels; iterative, so any depth can be measured."""
     stack = [(tree, 1)]
+    push = stack.append
     while stack:
         node, depth = stack.pop()
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+        depth += 1
+        # ast.iter_child_nodes inlined: this walks every node of the file
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push((item, depth))
+            elif isinstance(value, ast.AST):
+                push((value, depth))
     return False

@@ -19,7 +19,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 from raylint.fixers.lazy_cst import cst, libcst_class
 from raylint.fixers.base import BUILD, SAFE, UNSAFE, build_fix, replace_node
 from raylint.fixers.plan_checks import code_of, source_segment, starts_line, too_deep_for_cst
-from raylint.fixers.rewrite import fresh_name, taken_names
+from raylint.fixers.rewrite import fresh_name, parent_map, taken_names
 from raylint.fixers.safety import MANY, UNKNOWN, concurrent_actor, downgrade, ref_count
 from raylint.ftypes import Fix
 from raylint.semantics.loops import names_read, target_names
@@ -695,10 +695,7 @@ def _enclosing_statement(tree: ast.Module, node: ast.AST) -> Tuple[Optional[ast.
     top = tree.body[index] if index >= 0 and node.lineno <= tree.body[index].end_lineno else None
     if top is None:
         return None, {}
-    parents: Dict[int, ast.AST] = {}
-    for parent in ast.walk(top):
-        for child in ast.iter_child_nodes(parent):
-            parents[id(child)] = parent
+    parents = parent_map(top)
     current: Optional[ast.AST] = parents.get(id(node))
     while current is not None and not isinstance(current, ast.stmt):
         current = parents.get(id(current))

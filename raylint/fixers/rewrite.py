@@ -182,10 +182,26 @@ def _ancestors_of(module: cst.Module, keys: Set[int]) -> Set[int]:
 @lru_cache(maxsize=4)
 def parents(tree: ast.AST) -> Dict[int, ast.AST]:
     """id(node) -> parent node, for the whole tree (cached: every fix in a file asks for the same map)."""
-    found = {}
-    for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            found[id(child)] = node
+    return parent_map(tree)
+
+
+def parent_map(root: ast.AST) -> Dict[int, ast.AST]:
+    """id(node) -> parent node under `root`: `ast.walk` and `ast.iter_child_nodes` inlined (half the time on a
+    big tree), visiting in the same breadth-first order, so a node shared by several parents (a `Load`
+    context) maps to the same one."""
+    found: Dict[int, ast.AST] = {}
+    todo = [root]
+    for node in todo:  # the list grows while it is read: breadth-first
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        found[id(item)] = node
+                        todo.append(item)
+            elif isinstance(value, ast.AST):
+                found[id(value)] = node
+                todo.append(value)
     return found
 
 
