@@ -106,7 +106,7 @@ class GlobalStateInTask(Rule):
         task_nodes = [function for function, _ in tasks]
         for function, _remote in tasks:
             scope = self.analysis.walk.scopes[id(function)]
-            nodes = list(walk_local(function))  # one walk for both checks
+            nodes = list(_local_statements(function))  # one walk for both checks
             self._global_statements(function, nodes)
             self._container_mutations(function, scope, task_nodes, nodes)
         self._stale_reads(tasks)
@@ -252,6 +252,24 @@ class GlobalStateInTask(Rule):
                 for binding in scope.bindings.get(name, ()):
                     if binding.kind != "import":
                         yield binding, scope.node
+
+
+_BLOCK_PARTS = (ast.stmt, ast.excepthandler) + ((ast.match_case,) if hasattr(ast, "match_case") else ())
+_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _local_statements(function: ast.AST) -> Iterator[ast.AST]:
+    """The statements (and `except`/`case` clauses) of `function`, nested blocks included, not those of nested
+    functions or classes: both checks look at statements only, so expressions are not walked."""
+    stack = [function]
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                stack.extend(item for item in value
+                             if isinstance(item, _BLOCK_PARTS) and not isinstance(item, _NESTED_SCOPES))
 
 
 def _global_read(name: str, where: Scope, module: Scope) -> bool:
