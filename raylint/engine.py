@@ -15,6 +15,7 @@ from typing import FrozenSet, Iterable, List, Mapping, Optional, Tuple, Union
 
 from raylint import deep, heap, prefilter
 from raylint.configs import check_config, config_kind
+from raylint.fixers import file_cache
 from raylint.semantics.context import FileContext
 from raylint.ftypes import Diagnostic
 from raylint.semantics.project_index import CreationSites, ProjectIndex, RemoteSummary, summarize
@@ -133,7 +134,10 @@ def _lint_source(source: str, path: str, options: LintOptions, module_name: str,
     except (ValueError, MemoryError) as error:
         return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")])
     with heap.frozen():
-        return _lint_tree(tree, source, path, options, module_name, index, data, run_codes)
+        try:
+            return _lint_tree(tree, source, path, options, module_name, index, data, run_codes)
+        finally:
+            file_cache.forget()  # the fixers' facts about this file would keep its tree alive
 
 
 def _lint_tree(tree: ast.Module, source: str, path: str, options: LintOptions, module_name: str,

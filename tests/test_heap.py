@@ -51,3 +51,23 @@ def test_nothing_stays_frozen_when_a_rule_fails(monkeypatch):
     with pytest.raises(RuntimeError):
         engine.lint_source("import ray\nray.get(1)\n", "x.py", LintOptions(enabled=frozenset({"RAY001"})))
     assert gc.get_freeze_count() == 0
+
+
+def test_a_linted_files_tree_is_not_kept_alive(monkeypatch):
+    """The fixers cache facts per tree while the file's fixes are built; none outlives the lint."""
+    import weakref
+
+    trees = []
+    parse = heap.parse
+
+    def keep_a_weak_reference(source, filename):
+        tree = parse(source, filename)
+        trees.append(weakref.ref(tree))
+        return tree
+
+    monkeypatch.setattr(heap, "parse", keep_a_weak_reference)
+    source = "import ray\n\n@ray.remote\ndef f(x):\n    return x\n\nrefs = [ray.get(f.remote(x)) for x in range(9)]\n"
+    result = engine.lint_source(source, "fixable.py", LintOptions(enabled=frozenset({"RAY001", "RAY003"})))
+    assert [d.fix is not None and bool(d.fix.edits) for d in result.diagnostics] == [True, True]
+    gc.collect()
+    assert trees and trees[0]() is None

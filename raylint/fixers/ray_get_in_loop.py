@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-from functools import lru_cache
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 
@@ -23,6 +22,7 @@ from raylint.fixers.rewrite import fresh_name, parent_map, taken_names
 from raylint.fixers.safety import MANY, UNKNOWN, concurrent_actor, downgrade, ref_count
 from raylint.ftypes import Fix
 from raylint.semantics.loops import names_read, target_names
+from raylint.fixers.file_cache import per_file
 
 # Builtins that consume a generator completely and at once: handing them a list instead changes nothing.
 _CONSUMERS = frozenset({"sum", "max", "min", "sorted", "list", "tuple", "set", "frozenset", "dict"})
@@ -683,7 +683,7 @@ def _replace_keeping_comments(files, lines: Sequence[str], statement: Optional[a
     return replace_node(files.module, holder, updated)
 
 
-@lru_cache(maxsize=4)
+@per_file
 def _statement_starts(tree: ast.Module) -> List[int]:
     """The first line of each top-level statement (cached: every fix in a file asks for the same list)."""
     return [statement.lineno for statement in tree.body]

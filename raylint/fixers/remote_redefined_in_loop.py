@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import symtable
-from functools import lru_cache
 from typing import List, Optional, Set
 
 from raylint.semantics.analysis import Scope
@@ -15,6 +14,7 @@ from raylint.fixers.safety import attributes_stored, rebound_in_functions
 from raylint.ftypes import Fix
 from raylint.semantics.loops import names_read
 from raylint.semantics.ray_names import BUILTIN_NAMES
+from raylint.fixers.file_cache import per_file
 
 _CONSTANT_NODES = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.Tuple, ast.unaryop, ast.operator, ast.Load)
 
@@ -93,7 +93,7 @@ def _table_of(source: str, node: ast.AST) -> Optional[symtable.SymbolTable]:
     return None
 
 
-@lru_cache(maxsize=2)
+@per_file
 def _module_table(source: str) -> symtable.SymbolTable:
     """The module's symbol table, built once per file: every definition a hoisted one reads asks for it."""
     return symtable.symtable(source, "<raylint>", "exec")

@@ -4,7 +4,6 @@ names that shadow nothing, generated helper definitions that are reused rather t
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
 import re
 import sys
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
@@ -13,6 +12,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tup
 from raylint.fixers.lazy_cst import cst, libcst_class
 from raylint.semantics.analysis import Scope
 from raylint.fixers.base import parse_statement
+from raylint.fixers.file_cache import per_file
 
 _NOT_PLAIN = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda, ast.ListComp, ast.SetComp,
               ast.DictComp, ast.GeneratorExp)
@@ -179,7 +179,7 @@ def _ancestors_of(module: cst.Module, keys: Set[int]) -> Set[int]:
     return found
 
 
-@lru_cache(maxsize=4)
+@per_file
 def parents(tree: ast.AST) -> Dict[int, ast.AST]:
     """id(node) -> parent node, for the whole tree (cached: every fix in a file asks for the same map)."""
     return parent_map(tree)
@@ -233,7 +233,7 @@ def scope_taken_names(tree: ast.Module, owner: ast.AST) -> Set[str]:
     return set(_module_taken_names(tree))
 
 
-@lru_cache(maxsize=4)
+@per_file
 def _module_taken_names(tree: ast.Module) -> FrozenSet[str]:
     """`scope_taken_names` of the module itself, once per tree: every fix of a file asks for it, and
     computing it per fix makes a file with many findings quadratic."""
@@ -322,7 +322,7 @@ def sole_callers(tree: ast.Module, function: ast.AST, calls: Sequence[ast.Call])
     return is_script(tree)
 
 
-@lru_cache(maxsize=4)
+@per_file
 def _namings(tree: ast.Module) -> Dict[str, List[ast.AST]]:
     """name -> every node that names it (a `Name`, a definition, a parameter, an import, a string
     constant), once per tree: `sole_callers` asks about one name per fix."""

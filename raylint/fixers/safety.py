@@ -17,12 +17,12 @@ everything that could change the outcome. Each fixer asks these questions instea
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 
 from raylint.semantics.analysis import keyword_value
 from raylint.fixers.base import SAFE, UNSAFE
 from raylint.ftypes import Fix
+from raylint.fixers.file_cache import per_file
 
 ONE, MANY, UNKNOWN = "one", "many", "unknown"
 _DEPTH = 8
@@ -502,7 +502,7 @@ def _mentions_any(statement: ast.stmt, wanted: Set[str]) -> bool:
 # -- globals -------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
+@per_file
 def rebound_in_functions(tree: ast.Module) -> FrozenSet[str]:
     """Module globals that some function rebinds through a `global` declaration."""
     found: Set[str] = set()
@@ -523,7 +523,7 @@ def rebound_in_functions(tree: ast.Module) -> FrozenSet[str]:
     return frozenset(found)
 
 
-@lru_cache(maxsize=4)
+@per_file
 def attributes_stored(tree: ast.Module) -> FrozenSet[str]:
     """Names whose attributes or items are assigned anywhere (`Config.factor = 2`, `TABLE[k] = v`)."""
     found: Set[str] = set()
