@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -41,6 +43,13 @@ def relative_to_cwd(filename: str, cwd: Path) -> Optional[str]:
 
 def display_path(filename: str, cwd: Path) -> str:
     """Relative when under the working directory, so output stays short and machine-independent."""
+    return _display_path(filename, cwd, os.getcwd())
+
+
+@lru_cache(maxsize=256)
+def _display_path(filename: str, cwd: Path, process_cwd: str) -> str:
+    # once per file, not per finding (a file can have tens of thousands); the process's own directory is
+    # part of the key because a relative `cwd` is resolved against it
     return relative_to_cwd(filename, cwd) or Path(filename).as_posix()
 
 
