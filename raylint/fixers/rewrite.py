@@ -161,22 +161,49 @@ def _is_definition(statement: cst.CSTNode) -> bool:
 
 
 def _ancestors_of(module: cst.Module, keys: Set[int]) -> Set[int]:
-    """Ids of the keyed nodes and of every node above them."""
+    """Ids of the keyed nodes and of every node above them, from the module's parent map (built once per
+    module: every fix of a file rewrites the same original tree, and a walk per fix made N fixes cost N
+    passes over the file)."""
+    parent_of = _cst_parents(module)
     found: Set[int] = set()
+    for key in keys:
+        if key != id(module) and key not in parent_of:
+            continue  # not a node of this tree
+        found.add(key)
+        node = parent_of.get(key)
+        while node is not None and id(node) not in found:
+            found.add(id(node))
+            node = parent_of.get(id(node))
+    return found
+
+
+# id(module) -> (module, id(node) -> parent node); the module is kept so its id cannot be reused meanwhile
+_PARENT_MAPS: Dict[int, Tuple[cst.Module, Dict[int, cst.CSTNode]]] = {}
+
+
+def _cst_parents(module: cst.Module) -> Dict[int, cst.CSTNode]:
+    entry = _PARENT_MAPS.get(id(module))
+    if entry is not None and entry[0] is module:
+        return entry[1]
+    parent_of: Dict[int, cst.CSTNode] = {}
     stack: List[cst.CSTNode] = []
 
-    class _Mark(cst.CSTVisitor):
+    @libcst_class("CSTVisitor")
+    class _Parents:
         def on_visit(self, node) -> bool:
+            if stack:
+                parent_of[id(node)] = stack[-1]
             stack.append(node)
-            if id(node) in keys:
-                found.update(id(n) for n in stack)
             return True
 
         def on_leave(self, original_node) -> None:
             stack.pop()
 
-    module.visit(_Mark())
-    return found
+    module.visit(_Parents())
+    if len(_PARENT_MAPS) >= 2:
+        _PARENT_MAPS.clear()
+    _PARENT_MAPS[id(module)] = (module, parent_of)
+    return parent_of
 
 
 @lru_cache(maxsize=4)
