@@ -7,7 +7,7 @@ import ast
 from functools import lru_cache
 import re
 import sys
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 
 from raylint.fixers.lazy_cst import cst, libcst_class
