@@ -68,3 +68,27 @@ def test_check_marks_the_fix_without_building_edits_and_json_still_has_them(proj
     report = CliRunner().invoke(main, ["check", "m.py", "--no-cache", "--output-format", "json"])
     (finding,) = json.loads(report.output)
     assert finding["fix"]["applicability"] == "safe" and finding["fix"]["edits"]
+
+
+def _planned_with_broken_builder(monkeypatch, rule_module, builder: str, code: str):
+    """The applicabilities of `code`'s fixes over the corpus, planned while the rule's builder raises."""
+
+    def broken(*args, **kwargs):
+        raise AssertionError("built")
+
+    monkeypatch.setattr(rule_module, builder, broken)
+    planned = []
+    for path in CORPUS:
+        _, result = _fixes(path.read_text(encoding="utf-8"), str(path), plan=True)
+        assert not result.fix_errors, result.fix_errors
+        planned += [d.fix.applicability for d in result.diagnostics if d.code == code and d.fix]
+    return planned
+
+
+def test_ray003_plan_decides_without_building(monkeypatch):
+    """RAY003 (the most frequent finding): `num_cpus=1` on tasks (safe), `num_gpus=1` and a coordination
+    actor's `num_cpus=0` (unsafe), all decided on the `ast`."""
+    import raylint.rules.missing_resources as rule_module
+
+    planned = _planned_with_broken_builder(monkeypatch, rule_module, "declare_resources", "RAY003")
+    assert len(planned) >= 300 and set(planned) == {"safe", "unsafe"}

@@ -4,10 +4,10 @@ import ast
 from typing import Iterable, List, Optional
 
 from raylint.semantics.analysis import keyword_value
-from raylint.fixers.missing_resources import declare_resources
+from raylint.fixers.missing_resources import declare_resources, plan_declare_resources
 from raylint.semantics.loops import walk_local
 from raylint.semantics.ray_names import RESOURCE_KEYS, RemoteDef
-from raylint.rules.base import Option, Rule
+from raylint.rules.base import LazyFix, Option, Rule
 
 _GPU_DEVICE_PREFIXES = ("cuda", "gpu", "/gpu", "/device:gpu")
 _THREAD_KEYWORDS = frozenset({"n_jobs", "nthread", "nthreads", "num_threads", "n_threads", "num_workers", "workers"})
@@ -105,7 +105,7 @@ class MissingResources(Rule):
                     f"know it needs one, so it may land on a CPU-only node, and on a GPU node no device is "
                     f"assigned to it",
                     severity="error",
-                    fix=lambda remote=remote: declare_resources(self.analysis, remote, uses_gpu=True),
+                    fix=self._fix(remote, uses_gpu=True),
                 )
                 continue
             if declared:
@@ -117,8 +117,12 @@ class MissingResources(Rule):
             self.report(
                 remote.report_node,
                 self._message(remote),
-                fix=lambda remote=remote: declare_resources(self.analysis, remote, uses_gpu=False),
+                fix=self._fix(remote, uses_gpu=False),
             )
+
+    def _fix(self, remote: RemoteDef, *, uses_gpu: bool) -> LazyFix:
+        return LazyFix(build=lambda: declare_resources(self.analysis, remote, uses_gpu=uses_gpu),
+                       plan=lambda: plan_declare_resources(self.analysis, remote, uses_gpu=uses_gpu))
 
     @staticmethod
     def _message(remote: RemoteDef) -> str:
