@@ -92,3 +92,12 @@ def test_ray003_plan_decides_without_building(monkeypatch):
 
     planned = _planned_with_broken_builder(monkeypatch, rule_module, "declare_resources", "RAY003")
     assert len(planned) >= 300 and set(planned) == {"safe", "unsafe"}
+
+
+def test_ray101_plan_decides_without_building(monkeypatch):
+    """RAY101: `await ref` (safe), `asyncio.gather` with or without adding `import asyncio`, and the unsafe
+    `asyncio.wait_for` and interleaving cases, all decided on the `ast`."""
+    import raylint.rules.blocking_get_in_async as rule_module
+
+    planned = _planned_with_broken_builder(monkeypatch, rule_module, "await_refs", "RAY101")
+    assert len(planned) >= 20 and set(planned) == {"safe", "unsafe"}

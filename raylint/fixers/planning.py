@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterable, Sequence
+from typing import FrozenSet, Iterable, Sequence
 
 from raylint.fixers.base import BUILD, MAX_CST_DEPTH, _deeper_than
-from raylint.fixers.rewrite import parents
+from raylint.fixers.rewrite import parents, taken_names
 from raylint.ftypes import Fix
 
 _CONTINUED = re.compile(r"\\\s*$")
@@ -53,6 +53,14 @@ def too_deep_for_cst(context) -> bool:
     if deep is None:
         deep = context._too_deep_for_cst = _deeper_than(context.tree, MAX_CST_DEPTH)
     return deep
+
+
+def module_names(context) -> FrozenSet[str]:
+    """`taken_names` of the whole module, computed once per file: every plan that asks reads the same set."""
+    names = getattr(context, "_module_names", None)
+    if names is None:
+        names = context._module_names = frozenset(taken_names(context.tree))
+    return names
 
 
 def in_fstring(context, node: ast.AST) -> bool:

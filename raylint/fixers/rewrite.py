@@ -465,13 +465,11 @@ def module_name_visible(module_name: str, scope: Scope) -> Optional[str]:
 
 def add_import(context, module_name: str, rewrite: Rewrite, taken: Set[str]) -> Optional[str]:
     """Insert `import <module_name>` among the module's top imports (standard library group, sorted)."""
-    if module_name in taken:
+    if not can_add_import(context.tree, module_name, taken):
         return None
     files = context.cst
     module = files.module
-    body = context.tree.body
-    imports = [s for s in body if isinstance(s, (ast.Import, ast.ImportFrom))
-               and not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
+    imports = _top_imports(context.tree)
     statement = parse_statement(f"import {module_name}{module.default_newline}", module)
     stdlib = [s for s in imports if imported_module(s) in _STDLIB]
     if stdlib:
@@ -484,16 +482,25 @@ def add_import(context, module_name: str, rewrite: Rewrite, taken: Set[str]) -> 
             rewrite.insert(anchor, [statement], after=True)
         else:
             rewrite.insert_above(anchor, statement)
-    elif imports:
+    else:
         anchor = files.top_level(imports[0])
         if anchor is None:
             return None
         rewrite.insert(anchor, [statement.with_changes(leading_lines=anchor.leading_lines)], after=False)
         rewrite.replace(anchor, lambda updated: updated.with_changes(leading_lines=[cst.EmptyLine()]))
-    else:
-        return None
     taken.add(module_name)
     return module_name
+
+
+def can_add_import(tree: ast.Module, module_name: str, taken: Set[str]) -> bool:
+    """Whether `add_import` can add `import <module_name>`: the name is free and the module has top imports
+    to put it among."""
+    return module_name not in taken and bool(_top_imports(tree))
+
+
+def _top_imports(tree: ast.Module) -> List[ast.stmt]:
+    return [s for s in tree.body if isinstance(s, (ast.Import, ast.ImportFrom))
+            and not (isinstance(s, ast.ImportFrom) and s.module == "__future__")]
 
 
 def imported_module(statement: ast.stmt) -> str:
