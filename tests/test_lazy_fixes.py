@@ -71,18 +71,19 @@ def test_check_marks_the_fix_without_building_edits_and_json_still_has_them(proj
 
 
 def _planned_with_broken_builder(monkeypatch, rule_module, builder: str, code: str):
-    """The applicabilities of `code`'s fixes over the corpus, planned while the rule's builder raises."""
+    """(the applicabilities of `code`'s fixes over the corpus, planned while the rule's builder raises;
+    the files where the plan left the answer to the builder, once per finding)."""
 
     def broken(*args, **kwargs):
         raise AssertionError("built")
 
     monkeypatch.setattr(rule_module, builder, broken)
-    planned = []
+    planned, built = [], []
     for path in CORPUS:
         _, result = _fixes(path.read_text(encoding="utf-8"), str(path), plan=True)
-        assert not result.fix_errors, result.fix_errors
         planned += [d.fix.applicability for d in result.diagnostics if d.code == code and d.fix]
-    return planned
+        built += [path.relative_to(ROOT).as_posix() for error in result.fix_errors if "AssertionError: built" in error]
+    return planned, built
 
 
 def test_ray003_plan_decides_without_building(monkeypatch):
@@ -90,14 +91,17 @@ def test_ray003_plan_decides_without_building(monkeypatch):
     actor's `num_cpus=0` (unsafe), all decided on the `ast`."""
     import raylint.rules.missing_resources as rule_module
 
-    planned = _planned_with_broken_builder(monkeypatch, rule_module, "declare_resources", "RAY003")
+    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "declare_resources", "RAY003")
     assert len(planned) >= 300 and set(planned) == {"safe", "unsafe"}
+    assert built == []
 
 
 def test_ray101_plan_decides_without_building(monkeypatch):
     """RAY101: `await ref` (safe), `asyncio.gather` with or without adding `import asyncio`, and the unsafe
-    `asyncio.wait_for` and interleaving cases, all decided on the `ast`."""
+    `asyncio.wait_for` and interleaving cases, all decided on the `ast`; only a `ray.get` inside an f-string
+    (whose `ast` position older Pythons misplace) is left to the builder."""
     import raylint.rules.blocking_get_in_async as rule_module
 
-    planned = _planned_with_broken_builder(monkeypatch, rule_module, "await_refs", "RAY101")
+    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "await_refs", "RAY101")
     assert len(planned) >= 20 and set(planned) == {"safe", "unsafe"}
+    assert built == ["tests/fix_fixtures/RAY101/plan_edges.py"]
