@@ -105,3 +105,12 @@ def test_ray101_plan_decides_without_building(monkeypatch):
     planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "await_refs", "RAY101")
     assert len(planned) >= 20 and set(planned) == {"safe", "unsafe"}
     assert built == ["tests/fix_fixtures/RAY101/plan_edges.py"]
+
+
+def test_ray102_plan_decides_without_building(monkeypatch):
+    """RAY102: moving a definition out of its loop or task, safe or unsafe by the globals it reads."""
+    import raylint.rules.remote_redefined_in_loop as rule_module
+
+    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "hoist_definition", "RAY102")
+    assert len(planned) >= 10 and set(planned) == {"safe", "unsafe"}
+    assert built == []

@@ -4,9 +4,9 @@ import ast
 from typing import Optional, Tuple
 
 from raylint.semantics.analysis import Scope
-from raylint.fixers.remote_redefined_in_loop import hoist_definition
+from raylint.fixers.remote_redefined_in_loop import hoist_definition, plan_hoist_definition
 from raylint.semantics.loops import runs_once, target_names
-from raylint.rules.base import Rule
+from raylint.rules.base import LazyFix, Rule
 
 
 class RemoteRedefinedInLoop(Rule):
@@ -103,7 +103,10 @@ class RemoteRedefinedInLoop(Rule):
                 article = "an" if where[0] in "aeiou" else "a"
                 message = (f"{kind} defined inside {article} {where}: every call defines and exports it again; define it "
                            f"once at module level")
-            fix = (lambda remote=remote: hoist_definition(self.analysis, remote)) if decorated else None
+            fix = None
+            if decorated:
+                fix = LazyFix(build=lambda remote=remote: hoist_definition(self.analysis, remote),
+                              plan=lambda remote=remote: plan_hoist_definition(self.analysis, remote))
             self.report(remote.report_node, message, fix=fix)
 
     def _outer_call(self, report_node: ast.AST) -> ast.AST:
