@@ -114,3 +114,21 @@ def test_ray102_plan_decides_without_building(monkeypatch):
     planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "hoist_definition", "RAY102")
     assert len(planned) >= 10 and set(planned) == {"safe", "unsafe"}
     assert built == []
+
+
+def test_ray103_plan_decides_without_building(monkeypatch):
+    """RAY103: returning the value and taking the task's own ref at every caller (always unsafe)."""
+    import raylint.rules.task_returns_put_ref as rule_module
+
+    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "return_value", "RAY103")
+    assert len(planned) >= 3 and set(planned) == {"unsafe"}
+    assert built == []
+
+
+def test_ray104_plan_decides_without_building(monkeypatch):
+    """RAY104: a `*refs` parameter and every call spreading its list (always unsafe)."""
+    import raylint.rules.get_on_task_args as rule_module
+
+    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "spread_refs", "RAY104")
+    assert len(planned) >= 3 and set(planned) == {"unsafe"}
+    assert built == []
