@@ -132,3 +132,14 @@ def test_ray104_plan_decides_without_building(monkeypatch):
     planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "spread_refs", "RAY104")
     assert len(planned) >= 3 and set(planned) == {"unsafe"}
     assert built == []
+
+
+def test_ray105_plan_decides_without_building(monkeypatch):
+    """RAY105: passing the ref instead of its value, safe or unsafe by what the driver does before it
+    waits again; an assignment sharing its line with another statement has no fix, decided on the `ast`;
+    only one joined to the line above by a backslash is left to the builder."""
+    import raylint.rules.unnecessary_get as rule_module
+
+    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "pass_ref", "RAY105")
+    assert len(planned) >= 20 and set(planned) == {"safe", "unsafe"}
+    assert built == ["tests/fix_fixtures/RAY105/plan_edges.py", "tests/fix_fixtures/RAY105/plan_edges.unsafe.py"]
