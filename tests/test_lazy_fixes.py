@@ -143,3 +143,12 @@ def test_ray105_plan_decides_without_building(monkeypatch):
     planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "pass_ref", "RAY105")
     assert len(planned) >= 20 and set(planned) == {"safe", "unsafe"}
     assert built == ["tests/fix_fixtures/RAY105/plan_edges.py", "tests/fix_fixtures/RAY105/plan_edges.unsafe.py"]
+
+
+def test_ray106_plan_decides_without_building(monkeypatch):
+    """RAY106: iterating over slices of the refs, in `for` statements and comprehensions (always unsafe)."""
+    import raylint.rules.get_too_many_objects as rule_module
+
+    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "fetch_in_batches", "RAY106")
+    assert len(planned) >= 5 and set(planned) == {"unsafe"}
+    assert built == []
