@@ -152,3 +152,13 @@ def test_ray106_plan_decides_without_building(monkeypatch):
     planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "fetch_in_batches", "RAY106")
     assert len(planned) >= 5 and set(planned) == {"unsafe"}
     assert built == []
+
+
+def test_ray110_plan_decides_without_building(monkeypatch):
+    """RAY110: a spawn context, with or without adding `import multiprocessing` (always unsafe); none when
+    the module name is taken, decided on the `ast`."""
+    import raylint.rules.fork_in_ray_process as rule_module
+
+    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "use_spawn_context", "RAY110")
+    assert len(planned) >= 10 and set(planned) == {"unsafe"}
+    assert built == []
