@@ -10,7 +10,7 @@ import libcst as cst
 
 from raylint.fixers.base import UNSAFE, build_fix
 from raylint.fixers.planning import planned
-from raylint.fixers.rewrite import Rewrite, call_sites_by_node, parents
+from raylint.fixers.rewrite import Rewrite, call_sites_by_node, occurrences, parents
 from raylint.ftypes import Fix
 
 _LIST_LITERALS = (ast.List, ast.ListComp)
@@ -94,8 +94,8 @@ def _calls(context, name: str, count: int, positional: set) -> Optional[List[ast
     parent_of = parents(context.tree)
     sites = call_sites_by_node(context)
     calls = []
-    for node in ast.walk(context.tree):
-        if not (isinstance(node, ast.Name) and node.id == name):
+    for node in occurrences(context.tree).get(name, ()):
+        if not isinstance(node, ast.Name):
             continue
         attribute = parent_of.get(id(node))
         call = parent_of.get(id(attribute))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
@@ -109,20 +109,29 @@ def _bookkeeping(func: ast.AST) -> bool:
 
 def _options_elsewhere(context, remote) -> bool:
     """Some submission sets resources through `.options(...)` (or spreads `**options` there)."""
+    return _remotes_given_resources(context).get(id(remote)) is remote
+
+
+def _remotes_given_resources(context) -> Dict[int, object]:
+    """id -> remote definition, for those that some submission gives resources through `.options(...)`;
+    one pass over the file's calls, shared by all its findings."""
+    found = getattr(context, "_remotes_given_resources", None)
+    if found is not None:
+        return found
+    found = context._remotes_given_resources = {}
     names = context.names
     for site in context.walk.calls:
         func = site.node.func
         if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
             continue
         target = names.submission_target(func.value, site.scope)
-        if target is None or target[0] is not remote or target[2] is None:
+        if target is None or target[2] is None:
             continue
         options_call = target[2]
-        if any(k.arg is None for k in options_call.keywords):
-            return True
-        if any(keyword_value(options_call, key) is not None for key in RESOURCE_KEYS):
-            return True
-    return False
+        if any(k.arg is None for k in options_call.keywords) or any(
+                keyword_value(options_call, key) is not None for key in RESOURCE_KEYS):
+            found[id(target[0])] = target[0]
+    return found
 
 
 def _keyword_fix(context, remote, keyword: str, value: str, applicability: str, title: str) -> Optional[Fix]:

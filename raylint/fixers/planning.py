@@ -23,6 +23,8 @@ from raylint.fixers.rewrite import parents, taken_names
 from raylint.ftypes import Fix
 
 _CONTINUED = re.compile(r"\\\s*$")
+# what every f-string starts with (`f"`, `rf'`, `F"""`): a file without it has none
+_FSTRING_PREFIX = re.compile(r"(?i)(?:^|[^\w])(?:f|rf|fr)['\"]")
 
 
 def planned(context, applicability: str, title: str, looked_up: Iterable[ast.AST] = ()):
@@ -65,6 +67,11 @@ def module_names(context) -> FrozenSet[str]:
 
 def in_fstring(context, node: ast.AST) -> bool:
     """Whether `node` is part of an f-string, where older Pythons give positions libcst does not match."""
+    has_fstrings = getattr(context, "_has_fstrings", None)
+    if has_fstrings is None:
+        has_fstrings = context._has_fstrings = _FSTRING_PREFIX.search(context.source) is not None
+    if not has_fstrings:
+        return False  # the parent map costs a walk of the whole file: most files need none
     parent_of = parents(context.tree)
     current = parent_of.get(id(node))
     while current is not None:

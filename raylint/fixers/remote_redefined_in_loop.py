@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import symtable
 from functools import lru_cache
-from typing import List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from raylint.semantics.analysis import Scope
 from raylint.fixers.base import SAFE, UNSAFE, build_fix
@@ -106,19 +106,22 @@ def _enclosing_locals(context, node: ast.AST, scope: Scope) -> Set[str]:
 def _table_of(source: str, node: ast.AST) -> Optional[symtable.SymbolTable]:
     """The symbol table of the def or class `node`: Python's own account of what it reads from where."""
     kind = "class" if isinstance(node, ast.ClassDef) else "function"
-    stack = [_module_table(source)]
-    while stack:
-        table = stack.pop()
-        if table.get_type() == kind and table.get_name() == node.name and table.get_lineno() == node.lineno:
-            return table
-        stack.extend(table.get_children())
-    return None
+    return _tables_by_place(source).get((kind, node.name, node.lineno))
 
 
 @lru_cache(maxsize=2)
-def _module_table(source: str) -> symtable.SymbolTable:
-    """The module's symbol table, built once per file: every definition a hoisted one reads asks for it."""
-    return symtable.symtable(source, "<raylint>", "exec")
+def _tables_by_place(source: str) -> Dict[Tuple[str, str, int], symtable.SymbolTable]:
+    """(kind, name, line) -> the symbol table of that def or class, the first in a depth-first walk of the
+    module's tables; indexed once per file, since every definition a hoisted one reads asks for its own."""
+    found: Dict[Tuple[str, str, int], symtable.SymbolTable] = {}
+    stack = [symtable.symtable(source, "<raylint>", "exec")]
+    while stack:
+        table = stack.pop()
+        for kind in ("class", "function"):
+            if table.get_type() == kind:
+                found.setdefault((kind, table.get_name(), table.get_lineno()), table)
+        stack.extend(table.get_children())
+    return found
 
 
 def _frees(table: symtable.SymbolTable) -> Set[str]:

@@ -187,6 +187,29 @@ def parents(tree: ast.AST) -> Dict[int, ast.AST]:
     return found
 
 
+@lru_cache(maxsize=4)
+def occurrences(tree: ast.AST) -> Dict[str, List[ast.AST]]:
+    """identifier -> every node naming it, in `ast.walk` order: names, definitions, parameters, imports
+    (by the name they bind) and string constants. Built once per file, so a fix that asks where a name
+    occurs costs its occurrences, not a walk of the file."""
+    found: Dict[str, List[ast.AST]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            key = node.id
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            key = node.name
+        elif isinstance(node, ast.arg):
+            key = node.arg
+        elif isinstance(node, ast.alias):
+            key = (node.asname or node.name).split(".")[0]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            key = node.value
+        else:
+            continue
+        found.setdefault(key, []).append(node)
+    return found
+
+
 def taken_names(tree: ast.AST) -> Set[str]:
     """Every identifier the module binds or reads, so generated names never shadow or collide."""
     names: Set[str] = set()
@@ -283,17 +306,13 @@ def sole_callers(tree: ast.Module, function: ast.AST, calls: Sequence[ast.Call])
             callee = callee.func.value
         if isinstance(callee, ast.Name):
             callees.add(id(callee))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == name and id(node) not in callees:
+    for node in occurrences(tree).get(name, ()):
+        if isinstance(node, ast.Name) and id(node) not in callees:
             return False
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name \
-                and node is not function:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not function:
             return False
-        if isinstance(node, ast.arg) and node.arg == name or isinstance(node, ast.alias) and (
-                node.asname or node.name).split(".")[0] == name:
-            return False
-        if isinstance(node, ast.Constant) and node.value == name:
-            return False  # `__all__ = ["f"]`, `getattr(module, "f")`
+        if isinstance(node, (ast.arg, ast.alias, ast.Constant)):
+            return False  # a parameter, an import, or a string: `__all__ = ["f"]`, `getattr(module, "f")`
     if function not in tree.body or name.startswith("_"):
         return True
     return is_script(tree)

@@ -16,7 +16,7 @@ import libcst as cst
 
 from raylint.fixers.base import UNSAFE, build_fix
 from raylint.fixers.planning import planned
-from raylint.fixers.rewrite import Rewrite, call_sites_by_node, parents, sole_callers
+from raylint.fixers.rewrite import Rewrite, call_sites_by_node, occurrences, parents, sole_callers
 from raylint.ftypes import Fix
 from raylint.semantics.loops import walk_local
 
@@ -108,8 +108,8 @@ def _caller_gets(context, task: ast.FunctionDef) -> Optional[Tuple[List[ast.Call
     sites = call_sites_by_node(context)
     gets: List[ast.Call] = []
     submissions: List[ast.Call] = []
-    for node in ast.walk(context.tree):
-        if not (isinstance(node, ast.Name) and node.id == name):
+    for node in occurrences(context.tree).get(name, ()):
+        if not isinstance(node, ast.Name):
             continue
         attribute = parent_of.get(id(node))
         submission = parent_of.get(id(attribute))
