@@ -162,3 +162,24 @@ def test_ray110_plan_decides_without_building(monkeypatch):
     planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "use_spawn_context", "RAY110")
     assert len(planned) >= 10 and set(planned) == {"unsafe"}
     assert built == []
+
+
+def test_plans_of_ray003_and_ray101_to_ray110_never_parse_with_libcst(monkeypatch):
+    """Planning these rules' fixes over the whole corpus parses nothing with libcst (the cost `check` saves),
+    except the cases their plans leave to the builder by design."""
+    import libcst
+
+    def no_libcst(*args, **kwargs):
+        raise AssertionError("parsed with libcst")
+
+    monkeypatch.setattr(libcst, "parse_module", no_libcst)
+    monkeypatch.setattr(libcst, "parse_expression", no_libcst)
+    mine = frozenset({"RAY003", "RAY101", "RAY102", "RAY103", "RAY104", "RAY105", "RAY106", "RAY110"})
+    parsed, fixes = [], 0
+    for path in CORPUS:
+        result = lint_source(path.read_text(encoding="utf-8"), str(path), LintOptions(enabled=mine, plan_fixes=True))
+        fixes += sum(d.fix is not None for d in result.diagnostics)
+        parsed += [path.relative_to(ROOT).as_posix() for error in result.fix_errors if "parsed with libcst" in error]
+    assert fixes >= 400
+    assert parsed == ["tests/fix_fixtures/RAY101/plan_edges.py", "tests/fix_fixtures/RAY105/plan_edges.py",
+                      "tests/fix_fixtures/RAY105/plan_edges.unsafe.py"]
