@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from raylint.semantics.analysis import keyword_value
 from raylint.fixers.missing_resources import declare_resources, plan_declare_resources
@@ -89,6 +89,7 @@ class MissingResources(Rule):
     }
 
     def run(self) -> None:
+        self._submitted: Optional[Dict[int, Tuple[RemoteDef, List[Optional[ast.Call]]]]] = None
         names = self.analysis.names
         for remote in names.remote_definitions():
             if remote.has_starstar or remote.report_node is None:
@@ -149,15 +150,9 @@ class MissingResources(Rule):
         names = self.analysis.names
         keys = frozenset(keys)
         seen = False
-        for site in self.analysis.walk.calls:
-            func = site.node.func
-            if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
-                continue
-            target = names.submission_target(func.value, site.scope)
-            if target is None or target[0] is not remote or target[1] is not None:
-                continue
+        submitted, options_calls = self._submissions().get(id(remote), (None, ()))
+        for options_call in options_calls if submitted is remote else ():
             seen = True
-            options_call = target[2]
             if options_call is None:
                 return False
             spread = any(keyword.arg is None for keyword in options_call.keywords)
@@ -173,6 +168,22 @@ class MissingResources(Rule):
             if "**" not in site_keys and not site_keys & keys:
                 return False
         return seen
+
+    def _submissions(self) -> Dict[int, Tuple[RemoteDef, List[Optional[ast.Call]]]]:
+        """id(remote definition) -> (it, the `.options(...)` call of each of its submissions or None without
+        one); one pass over the module's calls, which every definition's check reads."""
+        if self._submitted is None:
+            self._submitted = {}
+            names = self.analysis.names
+            for site in self.analysis.walk.calls:
+                func = site.node.func
+                if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
+                    continue
+                target = names.submission_target(func.value, site.scope)
+                if target is None or target[1] is not None:
+                    continue
+                self._submitted.setdefault(id(target[0]), (target[0], []))[1].append(target[2])
+        return self._submitted
 
     def _created_through_registry(self, remote: RemoteDef) -> bool:
         """The class is stored in a container or handed to a call (a registry, `RayClassWithInitArgs(cls=X)`),
