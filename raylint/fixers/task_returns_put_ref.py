@@ -16,7 +16,13 @@ import libcst as cst
 
 from raylint.fixers.base import UNSAFE, build_fix
 from raylint.fixers.planning import planned
-from raylint.fixers.rewrite import Rewrite, call_sites_by_node, occurrences, parents, sole_callers
+from raylint.fixers.rewrite import (
+    Rewrite,
+    call_sites_by_node,
+    occurrences,
+    parents,
+    sole_callers,
+)
 from raylint.ftypes import Fix
 from raylint.semantics.loops import walk_local
 
