@@ -70,7 +70,7 @@ def test_check_marks_the_fix_without_building_edits_and_json_still_has_them(proj
     assert finding["fix"]["applicability"] == "safe" and finding["fix"]["edits"]
 
 
-def _planned_with_broken_builder(monkeypatch, rule_module, builder: str, code: str):
+def _fixes_planned_while_builder_raises(monkeypatch, rule_module, builder: str, code: str):
     """(the applicabilities of `code`'s fixes over the corpus, planned while the rule's builder raises;
     the files where the plan left the answer to the builder, once per finding)."""
 
@@ -91,7 +91,7 @@ def test_ray003_plan_decides_without_building(monkeypatch):
     actor's `num_cpus=0` (unsafe), all decided on the `ast`."""
     import raylint.rules.missing_resources as rule_module
 
-    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "declare_resources", "RAY003")
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "declare_resources", "RAY003")
     assert len(planned) >= 300 and set(planned) == {"safe", "unsafe"}
     assert built == []
 
@@ -102,7 +102,7 @@ def test_ray101_plan_decides_without_building(monkeypatch):
     (whose `ast` position older Pythons misplace) is left to the builder."""
     import raylint.rules.blocking_get_in_async as rule_module
 
-    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "await_refs", "RAY101")
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "await_refs", "RAY101")
     assert len(planned) >= 20 and set(planned) == {"safe", "unsafe"}
     assert built == ["tests/fix_fixtures/RAY101/plan_edges.py"]
 
@@ -111,7 +111,7 @@ def test_ray102_plan_decides_without_building(monkeypatch):
     """RAY102: moving a definition out of its loop or task, safe or unsafe by the globals it reads."""
     import raylint.rules.remote_redefined_in_loop as rule_module
 
-    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "hoist_definition", "RAY102")
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "hoist_definition", "RAY102")
     assert len(planned) >= 10 and set(planned) == {"safe", "unsafe"}
     assert built == []
 
@@ -120,7 +120,7 @@ def test_ray103_plan_decides_without_building(monkeypatch):
     """RAY103: returning the value and taking the task's own ref at every caller (always unsafe)."""
     import raylint.rules.task_returns_put_ref as rule_module
 
-    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "return_value", "RAY103")
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "return_value", "RAY103")
     assert len(planned) >= 3 and set(planned) == {"unsafe"}
     assert built == []
 
@@ -129,7 +129,7 @@ def test_ray104_plan_decides_without_building(monkeypatch):
     """RAY104: a `*refs` parameter and every call spreading its list (always unsafe)."""
     import raylint.rules.get_on_task_args as rule_module
 
-    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "spread_refs", "RAY104")
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "spread_refs", "RAY104")
     assert len(planned) >= 3 and set(planned) == {"unsafe"}
     assert built == []
 
@@ -140,7 +140,7 @@ def test_ray105_plan_decides_without_building(monkeypatch):
     only one joined to the line above by a backslash is left to the builder."""
     import raylint.rules.unnecessary_get as rule_module
 
-    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "pass_ref", "RAY105")
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "pass_ref", "RAY105")
     assert len(planned) >= 20 and set(planned) == {"safe", "unsafe"}
     assert built == ["tests/fix_fixtures/RAY105/plan_edges.py", "tests/fix_fixtures/RAY105/plan_edges.unsafe.py"]
 
@@ -149,7 +149,7 @@ def test_ray106_plan_decides_without_building(monkeypatch):
     """RAY106: iterating over slices of the refs, in `for` statements and comprehensions (always unsafe)."""
     import raylint.rules.get_too_many_objects as rule_module
 
-    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "fetch_in_batches", "RAY106")
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "fetch_in_batches", "RAY106")
     assert len(planned) >= 5 and set(planned) == {"unsafe"}
     assert built == []
 
@@ -159,7 +159,7 @@ def test_ray110_plan_decides_without_building(monkeypatch):
     the module name is taken, decided on the `ast`."""
     import raylint.rules.fork_in_ray_process as rule_module
 
-    planned, built = _planned_with_broken_builder(monkeypatch, rule_module, "use_spawn_context", "RAY110")
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "use_spawn_context", "RAY110")
     assert len(planned) >= 10 and set(planned) == {"unsafe"}
     assert built == []
 
