@@ -18,7 +18,7 @@ import ast
 import re
 from typing import FrozenSet, Iterable, Sequence
 
-from raylint.fixers.base import BUILD, MAX_CST_DEPTH, _deeper_than
+from raylint.fixers.base import BUILD, MAX_CST_DEPTH, _column, _deeper_than
 from raylint.fixers.rewrite import parents, taken_names
 from raylint.ftypes import Fix
 
@@ -36,9 +36,9 @@ def planned(context, applicability: str, title: str, looked_up: Iterable[ast.AST
 
 
 def planned_expression(context, node: ast.AST, applicability: str, title: str):
-    """The fix `build_expression_fix` gives on `node` (no edits): libcst parses any expression text the
-    `ast` parses, so only an f-string around it (its text may be misplaced) or a depth that may overflow
-    libcst's recursion leaves the answer to the builder."""
+    """The fix `build_expression_fix` gives on `node` (no edits): libcst parses the text of every expression
+    the `ast` parsed that raylint has met, so only an f-string around it (its text may be misplaced) or a
+    depth that may overflow libcst's recursion leaves the answer to the builder."""
     if in_fstring(context, node) or _deeper_than(node, _EXPRESSION_DEPTH):
         return BUILD
     return Fix(applicability, title, ())
@@ -94,7 +94,7 @@ def alone_on_its_lines(context, statement: ast.stmt, siblings: Sequence[ast.stmt
     `siblings`, its block, shares a line with it); False when another statement shares them; BUILD when
     a backslash joins its first line to the one above (libcst's line then starts there)."""
     line = context.lines[statement.lineno - 1]
-    if line[: _column(line, statement.col_offset)].strip():
+    if line[: _column(context.lines, statement.lineno, statement.col_offset)].strip():
         return False
     index = next((i for i, sibling in enumerate(siblings) if sibling is statement), None)
     if index is None:
@@ -115,9 +115,3 @@ def block_holding(context, statement: ast.stmt) -> Sequence[ast.stmt]:
             return block
     return ()
 
-
-def _column(line: str, byte_offset: int) -> int:
-    """The character column of an `ast` UTF-8 byte offset."""
-    if line.isascii():
-        return byte_offset
-    return len(line.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
