@@ -216,6 +216,29 @@ def parents(tree: ast.AST) -> Dict[int, ast.AST]:
     return found
 
 
+@lru_cache(maxsize=4)
+def occurrences(tree: ast.AST) -> Dict[str, List[ast.AST]]:
+    """identifier -> every node naming it, in `ast.walk` order: names, definitions, parameters, imports
+    (by the name they bind) and string constants. Built once per file, so a fix that asks where a name
+    occurs costs its occurrences, not a walk of the file."""
+    found: Dict[str, List[ast.AST]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            key = node.id
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            key = node.name
+        elif isinstance(node, ast.arg):
+            key = node.arg
+        elif isinstance(node, ast.alias):
+            key = (node.asname or node.name).split(".")[0]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            key = node.value
+        else:
+            continue
+        found.setdefault(key, []).append(node)
+    return found
+
+
 def taken_names(tree: ast.AST) -> Set[str]:
     """Every identifier the module binds or reads, so generated names never shadow or collide."""
     names: Set[str] = set()
@@ -319,40 +342,16 @@ def sole_callers(tree: ast.Module, function: ast.AST, calls: Sequence[ast.Call])
             callee = callee.func.value
         if isinstance(callee, ast.Name):
             callees.add(id(callee))
-    for node in _namings(tree).get(name, ()):
-        if isinstance(node, ast.Name):
-            if id(node) not in callees:
-                return False
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if node is not function:
-                return False
-        else:
+    for node in occurrences(tree).get(name, ()):
+        if isinstance(node, ast.Name) and id(node) not in callees:
+            return False
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not function:
+            return False
+        if isinstance(node, (ast.arg, ast.alias, ast.Constant)):
             return False  # a parameter, an import, or a string: `__all__ = ["f"]`, `getattr(module, "f")`
     if function not in tree.body or name.startswith("_"):
         return True
     return is_script(tree)
-
-
-@lru_cache(maxsize=4)
-def _namings(tree: ast.Module) -> Dict[str, List[ast.AST]]:
-    """name -> every node that names it (a `Name`, a definition, a parameter, an import, a string
-    constant), once per tree: `sole_callers` asks about one name per fix."""
-    found: Dict[str, List[ast.AST]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            key = node.id
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            key = node.name
-        elif isinstance(node, ast.arg):
-            key = node.arg
-        elif isinstance(node, ast.alias):
-            key = (node.asname or node.name).split(".")[0]
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            key = node.value
-        else:
-            continue
-        found.setdefault(key, []).append(node)
-    return found
 
 
 def is_script(tree: ast.Module) -> bool:
@@ -521,7 +520,7 @@ def module_name_visible(module_name: str, scope: Scope) -> Optional[str]:
 
 def add_import(context, module_name: str, rewrite: Rewrite, taken: Set[str]) -> Optional[str]:
     """Insert `import <module_name>` among the module's top imports (standard library group, sorted)."""
-    if not can_add_import(context, module_name, taken):
+    if not can_add_import(context.tree, module_name, taken):
         return None
     files = context.cst
     module = files.module
@@ -548,9 +547,10 @@ def add_import(context, module_name: str, rewrite: Rewrite, taken: Set[str]) -> 
     return module_name
 
 
-def can_add_import(context, module_name: str, taken: Set[str]) -> bool:
-    """Whether `add_import` can add the import: the name is free and there are imports to put it with."""
-    return module_name not in taken and bool(_top_imports(context.tree))
+def can_add_import(tree: ast.Module, module_name: str, taken: Set[str]) -> bool:
+    """Whether `add_import` can add `import <module_name>`: the name is free and the module has top imports
+    to put it among."""
+    return module_name not in taken and bool(_top_imports(tree))
 
 
 def _top_imports(tree: ast.Module) -> List[ast.stmt]:

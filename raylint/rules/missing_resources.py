@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import ast
-from typing import Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from raylint.semantics.analysis import keyword_value
-from raylint.fixers.missing_resources import declare_resources
+from raylint.fixers.missing_resources import declare_resources, plan_declare_resources
 from raylint.semantics.loops import walk_local
 from raylint.semantics.ray_names import RESOURCE_KEYS, RemoteDef
-from raylint.rules.base import Option, Rule
+from raylint.rules.base import LazyFix, Option, Rule
 
 _GPU_DEVICE_PREFIXES = ("cuda", "gpu", "/gpu", "/device:gpu")
 _THREAD_KEYWORDS = frozenset({"n_jobs", "nthread", "nthreads", "num_threads", "n_threads", "num_workers", "workers"})
@@ -89,6 +89,7 @@ class MissingResources(Rule):
     }
 
     def run(self) -> None:
+        self._submitted: Optional[Dict[int, Tuple[RemoteDef, List[Optional[ast.Call]]]]] = None
         names = self.analysis.names
         for remote in names.remote_definitions():
             if remote.has_starstar or remote.report_node is None:
@@ -105,7 +106,7 @@ class MissingResources(Rule):
                     f"know it needs one, so it may land on a CPU-only node, and on a GPU node no device is "
                     f"assigned to it",
                     severity="error",
-                    fix=lambda remote=remote: declare_resources(self.analysis, remote, uses_gpu=True),
+                    fix=self._fix(remote, uses_gpu=True),
                 )
                 continue
             if declared:
@@ -117,8 +118,12 @@ class MissingResources(Rule):
             self.report(
                 remote.report_node,
                 self._message(remote),
-                fix=lambda remote=remote: declare_resources(self.analysis, remote, uses_gpu=False),
+                fix=self._fix(remote, uses_gpu=False),
             )
+
+    def _fix(self, remote: RemoteDef, *, uses_gpu: bool) -> LazyFix:
+        return LazyFix(build=lambda: declare_resources(self.analysis, remote, uses_gpu=uses_gpu),
+                       plan=lambda: plan_declare_resources(self.analysis, remote, uses_gpu=uses_gpu))
 
     @staticmethod
     def _message(remote: RemoteDef) -> str:
@@ -145,15 +150,9 @@ class MissingResources(Rule):
         names = self.analysis.names
         keys = frozenset(keys)
         seen = False
-        for site in self.analysis.walk.calls:
-            func = site.node.func
-            if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
-                continue
-            target = names.submission_target(func.value, site.scope)
-            if target is None or target[0] is not remote or target[1] is not None:
-                continue
+        submitted, options_calls = self._submissions().get(id(remote), (None, ()))
+        for options_call in options_calls if submitted is remote else ():
             seen = True
-            options_call = target[2]
             if options_call is None:
                 return False
             spread = any(keyword.arg is None for keyword in options_call.keywords)
@@ -169,6 +168,22 @@ class MissingResources(Rule):
             if "**" not in site_keys and not site_keys & keys:
                 return False
         return seen
+
+    def _submissions(self) -> Dict[int, Tuple[RemoteDef, List[Optional[ast.Call]]]]:
+        """id(remote definition) -> (it, the `.options(...)` call of each of its submissions or None without
+        one); one pass over the module's calls, which every definition's check reads."""
+        if self._submitted is None:
+            self._submitted = {}
+            names = self.analysis.names
+            for site in self.analysis.walk.calls:
+                func = site.node.func
+                if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
+                    continue
+                target = names.submission_target(func.value, site.scope)
+                if target is None or target[1] is not None:
+                    continue
+                self._submitted.setdefault(id(target[0]), (target[0], []))[1].append(target[2])
+        return self._submitted
 
     def _created_through_registry(self, remote: RemoteDef) -> bool:
         """The class is stored in a container or handed to a call (a registry, `RayClassWithInitArgs(cls=X)`),
