@@ -22,7 +22,6 @@ from raylint.engine import (
     lint_source,
     needs_relint,
     pseudo_finding,
-    with_noqa_warnings,
 )
 from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic
@@ -176,7 +175,7 @@ def check_text(
     options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa,
                           plan_fixes=fix is None and not fix_edits, fix_rows=fix_rows)
     module_name = _module_names([path])[path]
-    result = with_noqa_warnings(lint_source(source, path, options, module_name), source)
+    result = lint_source(source, path, options, module_name, warn_noqa=True)
     outcome = CheckResult([], 1, 0.0)
     outcome.errors.extend(result.fix_errors)
     outcome.noqa_warnings.extend((path, row, reason) for row, reason in result.noqa_warnings)

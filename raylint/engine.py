@@ -101,49 +101,58 @@ def lint_source(
     module_name: str = "",
     index: Optional[ProjectIndex] = None,
     data: Optional[bytes] = None,
+    warn_noqa: bool = False,
 ) -> FileResult:
-    """Lint one file's text. `index` answers imported remote names (and records what was asked)."""
+    """Lint one file's text. `index` answers imported remote names (and records what was asked). With
+    `warn_noqa`, a file with Ray content also gets its malformed `# noqa` directives (Ruff's warnings):
+    in the others a directive can only be meant for another linter, which reports it itself."""
     kind = config_kind(path, source)
     if kind is not None:
         findings, suppressions = check_config(source, path, options, kind)
         if suppressions is not None:
             findings = suppress(findings, source, path, options, suppressions)
-        return FileResult(path, findings)
+        return with_noqa_warnings(FileResult(path, findings), source, data) if warn_noqa else FileResult(path, findings)
     try:
-        return deep.call(_lint_source, source, path, options, module_name, index, data)
+        result, has_ray_content = deep.call(_lint_source, source, path, options, module_name, index, data)
     except deep.TooDeep as error:
-        return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"Failed to analyse {path}: {error}")])
+        result, has_ray_content = FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"Failed to analyse {path}: {error}")]), True
+    return with_noqa_warnings(result, source, data) if warn_noqa and has_ray_content else result
 
 
 def _lint_source(source: str, path: str, options: LintOptions, module_name: str, index: Optional[ProjectIndex],
-                 data: Optional[bytes]) -> FileResult:
+                 data: Optional[bytes]) -> Tuple[FileResult, bool]:
+    """The result, and whether the file has Ray content: a rule may report in it (the prefilter's answer,
+    whether the filter is on or off) and it imports ray, or it has a syntax error that may hide a finding."""
     if data is None:
         data = source.encode("utf-8", "surrogatepass")
+    may_report, defines_remotes = prefilter.rules_that_may_report(source, options.enabled - {UNUSED_NOQA})
+    relevant = bool(may_report or defines_remotes)  # what "Ray content" means, with the filter on or off
     run_codes = options.enabled
     if prefilter.enabled():
         # Not parsed when no rule can report: its syntax errors are left to Python and Ruff (README).
-        run_codes, defines_remotes = prefilter.rules_that_may_report(source, options.enabled - {UNUSED_NOQA})
-        if not run_codes and not defines_remotes:
-            return _without_findings(source, path, options, data)
+        if not relevant:
+            return _without_findings(source, path, options, data), False
+        run_codes = may_report
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = heap.parse(source, path)
     except SyntaxError as error:
-        return FileResult(path, [syntax_finding(path, source, error)])
+        return FileResult(path, [syntax_finding(path, source, error)]), relevant
     except (ValueError, MemoryError) as error:
-        return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")])
+        return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")]), relevant
     with heap.frozen():
         try:
-            return _lint_tree(tree, source, path, options, module_name, index, data, run_codes)
+            return _lint_tree(tree, source, path, options, module_name, index, data, run_codes, relevant)
         finally:
             file_cache.forget()  # the fixers' facts about this file would keep its tree alive
 
 
 def _lint_tree(tree: ast.Module, source: str, path: str, options: LintOptions, module_name: str,
-               index: Optional[ProjectIndex], data: bytes, run_codes: FrozenSet[str]) -> FileResult:
+               index: Optional[ProjectIndex], data: bytes, run_codes: FrozenSet[str],
+               relevant: bool) -> Tuple[FileResult, bool]:
     if not _RAY_IMPORT.search(data):
-        return _without_findings(source, path, options, data)
+        return _without_findings(source, path, options, data), False
     index = index.fresh() if index is not None else ProjectIndex()
     extra_loaders = options.rule_settings.get("RAY005", {}).get("extra-loaders", ())
     context = FileContext(path, source, tree, module_name, index, extra_loaders)
@@ -159,7 +168,8 @@ def _lint_tree(tree: ast.Module, source: str, path: str, options: LintOptions, m
     # without findings only a directive can be reported (RAY900), and it has to say `noqa`
     if findings or (UNUSED_NOQA in options.enabled and _NOQA.search(data)):
         findings = suppress(findings, source, path, options)
-    return FileResult(path, findings, summaries, tuple(sorted(index.queries)), tuple(context.fix_errors))
+    result = FileResult(path, findings, summaries, tuple(sorted(index.queries)), tuple(context.fix_errors))
+    return result, relevant and context.names.imports_ray
 
 
 def _without_findings(source: str, path: str, options: LintOptions, data: bytes) -> FileResult:

@@ -99,3 +99,24 @@ def test_the_top_level_holds_entry_points_and_orchestration_only():
              "actor_state", "suppression", "noqa_edit", "unused_noqa", "add_noqa", "noqa_warnings", "discovery",
              "cache", "writer", "notebooks"}
     assert not top & moved
+
+
+def test_checking_does_not_import_libcst(tmp_path):
+    """libcst costs more to import than the rest of raylint: `check` plans fixes without it, and only
+    building a fix imports it (fixers reach it through raylint.fixers.lazy_cst)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "job.py").write_text(
+        "import ray\n\n@ray.remote(num_cpus=1)\ndef f(x):\n    return x\n\nout = [ray.get(f.remote(i)) for i in range(3)]\n"
+    )
+    probe = (
+        "import sys\nfrom raylint.cli import main\n"
+        "try:\n    main(['check', 'job.py', '--no-cache', '--exit-zero', '--quiet'])\nexcept SystemExit:\n    pass\n"
+        "print('libcst' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.stdout.splitlines()[-1] == "False", run.stdout + run.stderr
+    assert "RAY001 [*]" in run.stdout  # the finding is there, with its fix planned
+    edit = [sys.executable, "-m", "raylint", "fix", "job.py", "--no-cache"]
+    assert "ray.get([" in subprocess.run(edit, cwd=tmp_path, capture_output=True, text=True, timeout=120).stdout

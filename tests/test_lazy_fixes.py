@@ -130,3 +130,122 @@ def test_ray005_plan_decides_without_building(monkeypatch):
     assert len(fixes) >= 15 and {fix.applicability for fix in fixes} == {"safe", "unsafe"}
     assert any(fix.message.startswith("Pass the file path and slice bounds to") for fix in fixes)
     assert built_in == {"RAY005/layouts"}
+
+
+def _fixes_planned_while_builder_raises(monkeypatch, rule_module, builder: str, code: str):
+    """(the applicabilities of `code`'s fixes over the corpus, planned while the rule's builder raises;
+    the files where the plan left the answer to the builder, once per finding)."""
+
+    def broken(*args, **kwargs):
+        raise AssertionError("built")
+
+    monkeypatch.setattr(rule_module, builder, broken)
+    planned, built = [], []
+    for path in CORPUS:
+        _, result = _fixes(path.read_text(encoding="utf-8"), str(path), plan=True)
+        planned += [d.fix.applicability for d in result.diagnostics if d.code == code and d.fix]
+        built += [path.relative_to(ROOT).as_posix() for error in result.fix_errors if "AssertionError: built" in error]
+    return planned, built
+
+
+def test_ray003_plan_decides_without_building(monkeypatch):
+    """RAY003 (the most frequent finding): `num_cpus=1` on tasks (safe), `num_gpus=1` and a coordination
+    actor's `num_cpus=0` (unsafe), all decided on the `ast`."""
+    import raylint.rules.missing_resources as rule_module
+
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "declare_resources", "RAY003")
+    assert len(planned) >= 300 and set(planned) == {"safe", "unsafe"}
+    assert built == []
+
+
+def test_ray101_plan_decides_without_building(monkeypatch):
+    """RAY101: `await ref` (safe), `asyncio.gather` with or without adding `import asyncio`, and the unsafe
+    `asyncio.wait_for` and interleaving cases, all decided on the `ast`; only a `ray.get` inside an f-string
+    (whose `ast` position older Pythons misplace) is left to the builder."""
+    import raylint.rules.blocking_get_in_async as rule_module
+
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "await_refs", "RAY101")
+    assert len(planned) >= 20 and set(planned) == {"safe", "unsafe"}
+    assert built == ["tests/fix_fixtures/RAY101/plan_edges.py"]
+
+
+def test_ray102_plan_decides_without_building(monkeypatch):
+    """RAY102: moving a definition out of its loop or task, safe or unsafe by the globals it reads."""
+    import raylint.rules.remote_redefined_in_loop as rule_module
+
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "hoist_definition", "RAY102")
+    assert len(planned) >= 10 and set(planned) == {"safe", "unsafe"}
+    assert built == []
+
+
+def test_ray103_plan_decides_without_building(monkeypatch):
+    """RAY103: returning the value and taking the task's own ref at every caller (always unsafe)."""
+    import raylint.rules.task_returns_put_ref as rule_module
+
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "return_value", "RAY103")
+    assert len(planned) >= 3 and set(planned) == {"unsafe"}
+    assert built == []
+
+
+def test_ray104_plan_decides_without_building(monkeypatch):
+    """RAY104: a `*refs` parameter and every call spreading its list (always unsafe)."""
+    import raylint.rules.get_on_task_args as rule_module
+
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "spread_refs", "RAY104")
+    assert len(planned) >= 3 and set(planned) == {"unsafe"}
+    assert built == []
+
+
+def test_ray105_plan_decides_without_building(monkeypatch):
+    """RAY105: passing the ref instead of its value, safe or unsafe by what the driver does before it
+    waits again; an assignment sharing its line with another statement has no fix, decided on the `ast`;
+    only one joined to the line above by a backslash is left to the builder."""
+    import raylint.rules.unnecessary_get as rule_module
+
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "pass_ref", "RAY105")
+    assert len(planned) >= 20 and set(planned) == {"safe", "unsafe"}
+    assert built == ["tests/fix_fixtures/RAY105/plan_edges.py", "tests/fix_fixtures/RAY105/plan_edges.unsafe.py"]
+
+
+def test_ray106_plan_decides_without_building(monkeypatch):
+    """RAY106: iterating over slices of the refs, in `for` statements and comprehensions (always unsafe)."""
+    import raylint.rules.get_too_many_objects as rule_module
+
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "fetch_in_batches", "RAY106")
+    assert len(planned) >= 5 and set(planned) == {"unsafe"}
+    assert built == []
+
+
+def test_ray110_plan_decides_without_building(monkeypatch):
+    """RAY110: a spawn context, with or without adding `import multiprocessing` (always unsafe); none when
+    the module name is taken, decided on the `ast`."""
+    import raylint.rules.fork_in_ray_process as rule_module
+
+    planned, built = _fixes_planned_while_builder_raises(monkeypatch, rule_module, "use_spawn_context", "RAY110")
+    assert len(planned) >= 10 and set(planned) == {"unsafe"}
+    assert built == []
+
+
+def test_plans_of_ray003_and_ray101_to_ray110_never_parse_with_libcst(monkeypatch):
+    """Planning these rules' fixes over the whole corpus parses nothing with libcst (the cost `check` saves),
+    except the cases their plans leave to the builder by design."""
+    import libcst
+
+    from raylint.fixers.lazy_cst import cst
+
+    def no_libcst(*args, **kwargs):
+        raise AssertionError("parsed with libcst")
+
+    assert cst.Module is libcst.Module  # the fixers' stand-in has loaded libcst's names: patch both
+    for module in (libcst, cst):
+        monkeypatch.setattr(module, "parse_module", no_libcst)
+        monkeypatch.setattr(module, "parse_expression", no_libcst)
+    mine = frozenset({"RAY003", "RAY101", "RAY102", "RAY103", "RAY104", "RAY105", "RAY106", "RAY110"})
+    parsed, fixes = [], 0
+    for path in CORPUS:
+        result = lint_source(path.read_text(encoding="utf-8"), str(path), LintOptions(enabled=mine, plan_fixes=True))
+        fixes += sum(d.fix is not None for d in result.diagnostics)
+        parsed += [path.relative_to(ROOT).as_posix() for error in result.fix_errors if "parsed with libcst" in error]
+    assert fixes >= 400
+    assert parsed == ["tests/fix_fixtures/RAY101/plan_edges.py", "tests/fix_fixtures/RAY105/plan_edges.py",
+                      "tests/fix_fixtures/RAY105/plan_edges.unsafe.py"]

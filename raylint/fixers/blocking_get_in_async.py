@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Optional, Tuple
 
 
 from raylint.fixers.lazy_cst import cst
 from raylint.fixers.base import build_expression_fix, SAFE, UNSAFE, build_fix
-from raylint.fixers.rewrite import Rewrite, add_import, module_name_visible, parents, taken_names
+from raylint.fixers.planning import module_names, planned, planned_expression
+from raylint.fixers.rewrite import (
+    Rewrite, add_import, can_add_import, module_name_visible, parents, taken_names,
+)
 from raylint.fixers.safety import ONE, element_ref_count, interleaving_state, module_variables, ref_count
 from raylint.ftypes import Fix
 
@@ -18,28 +21,12 @@ _ORIGINS = ("task", "put")
 
 def await_refs(context, site) -> Optional[Fix]:
     """The fix for one RAY101 finding at `site` (a `ray.get` call), or None when it cannot be written."""
+    decided = _awaiting(context, site)
+    if decided is None:
+        return None
     call = site.node
-    if len(call.args) != 1 or isinstance(call.args[0], ast.Starred):
-        return None
-    if any(keyword.arg != "timeout" for keyword in call.keywords) or not _await_allowed(site):
-        return None
-    many = _many(context, call.args[0], site)
-    if many is None:
-        return None
-    has_timeout = any(keyword.arg == "timeout" for keyword in call.keywords)
-    asyncio_name = module_name_visible("asyncio", site.scope) if many or has_timeout else None
+    many, has_timeout, asyncio_name, applicability, title = decided
     parenthesize = _needs_parentheses(context.tree, call)
-    if has_timeout:
-        title = "Await with `asyncio.wait_for` (a timeout then raises `asyncio.TimeoutError`, not `GetTimeoutError`)"
-    elif many:
-        title = "Await the refs with `asyncio.gather`"
-    else:
-        title = "Await the ref"
-    shared = interleaving_state(site.function, call, site.loops, site.class_node,
-                                module_variables(site.scope))
-    if shared is not None:
-        title += f" (unsafe: {shared})"
-    applicability = UNSAFE if has_timeout or shared is not None else SAFE
 
     def awaited_call(node: cst.Call, name: Optional[str]) -> cst.BaseExpression:
         awaited: cst.BaseExpression = node.args[0].value
@@ -70,6 +57,46 @@ def await_refs(context, site) -> Optional[Fix]:
         return None
     rewrite.replace(node, awaited_call(node, asyncio_name))
     return build_fix(files, rewrite.apply(files.module), applicability, title)
+
+
+def plan_await_refs(context, site):
+    """What `await_refs` gives, without its edits, decided on the `ast` alone."""
+    decided = _awaiting(context, site)
+    if decided is None:
+        return None
+    many, has_timeout, asyncio_name, applicability, title = decided
+    if not (many or has_timeout) or asyncio_name is not None:
+        return planned_expression(context, site.node, applicability, title)
+    if not can_add_import(context.tree, "asyncio", module_names(context)):
+        return None
+    return planned(context, applicability, title, [site.node])
+
+
+def _awaiting(context, site) -> Optional[Tuple[bool, bool, Optional[str], str, str]]:
+    """(a list of refs?, a timeout?, the visible name of `asyncio`, applicability, title) of the fix, or None
+    when there is none."""
+    call = site.node
+    if len(call.args) != 1 or isinstance(call.args[0], ast.Starred):
+        return None
+    if any(keyword.arg != "timeout" for keyword in call.keywords) or not _await_allowed(site):
+        return None
+    many = _many(context, call.args[0], site)
+    if many is None:
+        return None
+    has_timeout = any(keyword.arg == "timeout" for keyword in call.keywords)
+    asyncio_name = module_name_visible("asyncio", site.scope) if many or has_timeout else None
+    if has_timeout:
+        title = "Await with `asyncio.wait_for` (a timeout then raises `asyncio.TimeoutError`, not `GetTimeoutError`)"
+    elif many:
+        title = "Await the refs with `asyncio.gather`"
+    else:
+        title = "Await the ref"
+    shared = interleaving_state(site.function, call, site.loops, site.class_node,
+                                module_variables(site.scope))
+    if shared is not None:
+        title += f" (unsafe: {shared})"
+    applicability = UNSAFE if has_timeout or shared is not None else SAFE
+    return many, has_timeout, asyncio_name, applicability, title
 
 
 def _await_allowed(site) -> bool:

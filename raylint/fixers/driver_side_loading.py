@@ -311,7 +311,7 @@ def _plan_per_task_load(context, loader: ast.Call, scope: Scope, statement: ast.
     if hoist:
         fresh_name(f"{statement.targets[0].id}_path", taken)
         if not absolute and module_name_visible("os", scope) is None:
-            if not can_add_import(context, "os", taken):
+            if not can_add_import(context.tree, "os", taken):
                 return None
             taken.add("os")
     made: Dict[Tuple[int, str, bool], str] = {}
@@ -583,7 +583,7 @@ def _plan_loader_task(context, loader: ast.Call, scope: Scope, qualname: Optiona
     if task_name is BUILD:
         return BUILD
     if _relative_literal(path) and module_name_visible("os", scope) is None and not can_add_import(
-            context, "os", taken):
+            context.tree, "os", taken):
         return None
     what = code_of(context, loader.func, loader)
     if what is None:

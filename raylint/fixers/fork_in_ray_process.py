@@ -7,7 +7,10 @@ from typing import Optional
 
 from raylint.fixers.lazy_cst import cst
 from raylint.fixers.base import UNSAFE, build_fix, parse_expression
-from raylint.fixers.rewrite import Rewrite, add_import, module_name_visible, taken_names, with_keyword_argument
+from raylint.fixers.planning import module_names, planned
+from raylint.fixers.rewrite import (
+    Rewrite, add_import, can_add_import, module_name_visible, taken_names, with_keyword_argument,
+)
 from raylint.ftypes import Fix
 
 _TITLE = "Start it from `multiprocessing.get_context(\"spawn\")` (targets and arguments must then be picklable)"
@@ -38,3 +41,11 @@ def use_spawn_context(context, site) -> Optional[Fix]:
         new = call.with_changes(func=parse_expression(f"{spawn}.{qual.rsplit('.', 1)[1]}", module))
     rewrite.replace(call, new)
     return build_fix(files, rewrite.apply(module), UNSAFE, _TITLE)
+
+
+def plan_use_spawn_context(context, site):
+    """What `use_spawn_context` gives, without its edits, decided on the `ast` alone."""
+    if module_name_visible("multiprocessing", site.scope) is None and not can_add_import(
+            context.tree, "multiprocessing", module_names(context)):
+        return None
+    return planned(context, UNSAFE, _TITLE, [site.node])

@@ -4,12 +4,13 @@ starts; `ray.get(refs)` becomes `list(refs)` and every call spreads its list (`f
 from __future__ import annotations
 
 import ast
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 
 from raylint.fixers.lazy_cst import cst
 from raylint.fixers.base import UNSAFE, build_fix
-from raylint.fixers.rewrite import Rewrite, call_sites_by_node, parents
+from raylint.fixers.planning import planned
+from raylint.fixers.rewrite import Rewrite, call_sites_by_node, occurrences, parents
 from raylint.ftypes import Fix
 
 _LIST_LITERALS = (ast.List, ast.ListComp)
@@ -17,6 +18,43 @@ _LIST_LITERALS = (ast.List, ast.ListComp)
 
 def spread_refs(context, site, remote) -> Optional[Fix]:
     """The fix for one RAY104 finding `ray.get(p)`, or None when some caller cannot be rewritten."""
+    decided = _spreading(context, site, remote)
+    if decided is None:
+        return None
+    parameter, count, calls = decided
+    function = remote.node
+    files = context.cst
+    definition = files.statement_for(function, context.lines)
+    get_node = files.node_for(site.node, context.lines, cst.Call)
+    call_nodes = [files.node_for(call, context.lines, cst.Call) for call in calls]
+    if not isinstance(definition, cst.FunctionDef) or get_node is None or None in call_nodes:
+        return None
+    rewrite = Rewrite()
+    rewrite.replace(definition.params, _starred_last(definition.params))
+    rewrite.replace(get_node, get_node.with_changes(func=cst.Name("list")))
+    last = count - 1
+    for node in call_nodes:
+        rewrite.replace(node, lambda updated: updated.with_changes(
+            args=[*updated.args[:last], updated.args[last].with_changes(star="*"), *updated.args[last + 1:]]))
+    return build_fix(files, rewrite.apply(files.module), UNSAFE, _title(parameter))
+
+
+def plan_spread_refs(context, site, remote):
+    """What `spread_refs` gives, without its edits, decided on the `ast` alone."""
+    decided = _spreading(context, site, remote)
+    if decided is None:
+        return None
+    parameter, _, calls = decided
+    return planned(context, UNSAFE, _title(parameter), [site.node, *calls])
+
+
+def _title(parameter: str) -> str:
+    return f"Make `{parameter}` a `*{parameter}` parameter and spread the list at every call"
+
+
+def _spreading(context, site, remote) -> Optional[Tuple[str, int, List[ast.Call]]]:
+    """(the list-of-refs parameter, the number of positional parameters, every call to rewrite), or None
+    when there is no fix."""
     function = remote.node
     get = site.node
     parameter = get.args[0].id if get.args and isinstance(get.args[0], ast.Name) else None
@@ -34,21 +72,7 @@ def spread_refs(context, site, remote) -> Optional[Fix]:
     calls = _calls(context, function.name, len(positional), {a.arg for a in positional})
     if calls is None:
         return None
-    files = context.cst
-    definition = files.statement_for(function, context.lines)
-    get_node = files.node_for(get, context.lines, cst.Call)
-    call_nodes = [files.node_for(call, context.lines, cst.Call) for call in calls]
-    if not isinstance(definition, cst.FunctionDef) or get_node is None or None in call_nodes:
-        return None
-    rewrite = Rewrite()
-    rewrite.replace(definition.params, _starred_last(definition.params))
-    rewrite.replace(get_node, get_node.with_changes(func=cst.Name("list")))
-    last = len(positional) - 1
-    for node in call_nodes:
-        rewrite.replace(node, lambda updated: updated.with_changes(
-            args=[*updated.args[:last], updated.args[last].with_changes(star="*"), *updated.args[last + 1:]]))
-    return build_fix(files, rewrite.apply(files.module), UNSAFE,
-                     f"Make `{parameter}` a `*{parameter}` parameter and spread the list at every call")
+    return parameter, len(positional), calls
 
 
 def _private_or_script(context, function: ast.AST) -> bool:
@@ -70,8 +94,8 @@ def _calls(context, name: str, count: int, positional: set) -> Optional[List[ast
     parent_of = parents(context.tree)
     sites = call_sites_by_node(context)
     calls = []
-    for node in ast.walk(context.tree):
-        if not (isinstance(node, ast.Name) and node.id == name):
+    for node in occurrences(context.tree).get(name, ()):
+        if not isinstance(node, ast.Name):
             continue
         attribute = parent_of.get(id(node))
         call = parent_of.get(id(attribute))

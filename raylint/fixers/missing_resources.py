@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Optional
+from typing import Dict, Optional, Tuple
 
 
 from raylint.fixers.lazy_cst import cst
 from raylint.semantics.analysis import keyword_value
 from raylint.fixers.base import SAFE, UNSAFE, build_expression_fix, parse_expression
+from raylint.fixers.planning import planned_expression
 from raylint.fixers.rewrite import with_keyword_argument
 from raylint.ftypes import Fix
 from raylint.semantics.ray_names import RESOURCE_KEYS
@@ -44,6 +45,24 @@ def declare_resources(context, remote, *, uses_gpu: bool) -> Optional[Fix]:
     Safe only for a task without GPU use whose body the analysis sees: `num_cpus=1` is then the default
     made explicit. `num_gpus=1` is unsafe (the task then waits for a GPU node), so is `num_cpus=0` on an
     actor (it can then be placed on a node with no free CPU)."""
+    decided = _declaration(context, remote, uses_gpu)
+    if decided is None:
+        return None
+    keyword, value, applicability, title = decided
+    return _keyword_fix(context, remote, keyword, value, applicability, title)
+
+
+def plan_declare_resources(context, remote, *, uses_gpu: bool):
+    """What `declare_resources` gives, without its edits, decided on the `ast` alone."""
+    decided = _declaration(context, remote, uses_gpu)
+    if decided is None:
+        return None
+    _, _, applicability, title = decided
+    return planned_expression(context, remote.report_node, applicability, title)
+
+
+def _declaration(context, remote, uses_gpu: bool) -> Optional[Tuple[str, str, str, str]]:
+    """(keyword, value, applicability, title) of the fix, or None when there is none."""
     if remote.node is None:
         # `ray.remote(X)` with X imported: a function or an actor class, the fix cannot tell
         return None
@@ -51,14 +70,13 @@ def declare_resources(context, remote, *, uses_gpu: bool) -> Optional[Fix]:
         # the resources arrive through `.options(...)` at some call site: the decorator needs nothing
         return None
     if uses_gpu:
-        return _keyword_fix(context, remote, "num_gpus", "1", UNSAFE,
-                            "Declare `num_gpus=1` so the scheduler gives it a GPU")
+        return "num_gpus", "1", UNSAFE, "Declare `num_gpus=1` so the scheduler gives it a GPU"
     if remote.is_actor:
         if not is_coordination_actor(remote.node):
             return None
-        return _keyword_fix(context, remote, "num_cpus", "0", UNSAFE,
-                            "Declare `num_cpus=0`: a coordination actor holds no CPU (it may then share a busy node)")
-    return _keyword_fix(context, remote, "num_cpus", "1", SAFE, "Declare `num_cpus=1` (the default, made explicit)")
+        return ("num_cpus", "0", UNSAFE,
+                "Declare `num_cpus=0`: a coordination actor holds no CPU (it may then share a busy node)")
+    return "num_cpus", "1", SAFE, "Declare `num_cpus=1` (the default, made explicit)"
 
 
 def is_coordination_actor(cls: ast.ClassDef) -> bool:
@@ -91,20 +109,29 @@ def _bookkeeping(func: ast.AST) -> bool:
 
 def _options_elsewhere(context, remote) -> bool:
     """Some submission sets resources through `.options(...)` (or spreads `**options` there)."""
+    return _remotes_given_resources(context).get(id(remote)) is remote
+
+
+def _remotes_given_resources(context) -> Dict[int, object]:
+    """id -> remote definition, for those that some submission gives resources through `.options(...)`;
+    one pass over the file's calls, shared by all its findings."""
+    found = getattr(context, "_remotes_given_resources", None)
+    if found is not None:
+        return found
+    found = context._remotes_given_resources = {}
     names = context.names
     for site in context.walk.calls:
         func = site.node.func
         if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
             continue
         target = names.submission_target(func.value, site.scope)
-        if target is None or target[0] is not remote or target[2] is None:
+        if target is None or target[2] is None:
             continue
         options_call = target[2]
-        if any(k.arg is None for k in options_call.keywords):
-            return True
-        if any(keyword_value(options_call, key) is not None for key in RESOURCE_KEYS):
-            return True
-    return False
+        if any(k.arg is None for k in options_call.keywords) or any(
+                keyword_value(options_call, key) is not None for key in RESOURCE_KEYS):
+            found[id(target[0])] = target[0]
+    return found
 
 
 def _keyword_fix(context, remote, keyword: str, value: str, applicability: str, title: str) -> Optional[Fix]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import ast
 import symtable
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 from raylint.semantics.analysis import Scope
 from raylint.fixers.base import SAFE, UNSAFE, build_fix
+from raylint.fixers.planning import planned
 from raylint.fixers.rewrite import Rewrite, blank_lines, block_of, definition_scope, is_plain
 from raylint.fixers.safety import attributes_stored, rebound_in_functions
 from raylint.ftypes import Fix
@@ -22,7 +23,41 @@ _CONSTANT_NODES = (ast.Constant, ast.UnaryOp, ast.BinOp, ast.Tuple, ast.unaryop,
 def hoist_definition(context, remote) -> Optional[Fix]:
     """The fix for one RAY102 finding on a decorated definition, or None when moving it could change
     what it reads."""
+    decided = _hoisting(context, remote)
+    if decided is None:
+        return None
+    applicability, title = decided
     node = remote.node
+    files = context.cst
+    anchor = files.top_level(node)
+    statement = files.statement_for(node, context.lines)
+    if anchor is None or statement is None or statement is anchor:
+        return None
+    rewrite = Rewrite()
+    comments = [line for line in statement.leading_lines if line.comment is not None]
+    rewrite.insert(anchor, [statement.with_changes(leading_lines=[*blank_lines(2), *comments])], after=False)
+    rewrite.remove(statement)
+    block = block_of(files.module, statement)
+    if block is not None and block[0] is statement and len(block) > 1:
+        rewrite.replace(block[1], lambda updated: updated.with_changes(
+            leading_lines=[line for line in updated.leading_lines if line.comment is not None]))
+    return build_fix(files, rewrite.apply(files.module), applicability, title)
+
+
+def plan_hoist_definition(context, remote):
+    """What `hoist_definition` gives, without its edits, decided on the `ast` alone."""
+    decided = _hoisting(context, remote)
+    if decided is None:
+        return None
+    applicability, title = decided
+    return planned(context, applicability, title, [remote.node])
+
+
+def _hoisting(context, remote) -> Optional[Tuple[str, str]]:
+    """(applicability, title) of the move, or None when there is none."""
+    node = remote.node
+    if any(statement is node for statement in context.tree.body):
+        return None  # already at module level
     scope = definition_scope(context, node)
     if scope is None or scope.kind == "class" or node.name in scope.globals or node.name in BUILTIN_NAMES:
         return None
@@ -40,11 +75,6 @@ def hoist_definition(context, remote) -> Optional[Fix]:
     evaluated = _evaluated_at_definition(node)
     if not all(is_plain(expr) for expr in evaluated):
         return None
-    files = context.cst
-    anchor = files.top_level(node)
-    statement = files.statement_for(node, context.lines)
-    if anchor is None or statement is None or statement is anchor:
-        return None
     first_row = _first_row(context.tree, node)
     early: Set[str] = set()
     for expr in evaluated:
@@ -52,18 +82,10 @@ def hoist_definition(context, remote) -> Optional[Fix]:
     if early & locals_ or not all(_bound_before(context, name, first_row) for name in early):
         return None
     stable = all(_stable_global(context, name, set()) for name in (early | _globals_read(table)) - {node.name})
-    rewrite = Rewrite()
-    comments = [line for line in statement.leading_lines if line.comment is not None]
-    rewrite.insert(anchor, [statement.with_changes(leading_lines=[*blank_lines(2), *comments])], after=False)
-    rewrite.remove(statement)
-    block = block_of(files.module, statement)
-    if block is not None and block[0] is statement and len(block) > 1:
-        rewrite.replace(block[1], lambda updated: updated.with_changes(
-            leading_lines=[line for line in updated.leading_lines if line.comment is not None]))
     title = f"Move `{node.name}` to module level, so it is defined once"
     if not stable:
         title += " (it then sees the globals it reads as they are when Ray first exports it)"
-    return build_fix(files, rewrite.apply(files.module), SAFE if stable else UNSAFE, title)
+    return SAFE if stable else UNSAFE, title
 
 
 def _enclosing_locals(context, node: ast.AST, scope: Scope) -> Set[str]:
@@ -84,19 +106,22 @@ def _enclosing_locals(context, node: ast.AST, scope: Scope) -> Set[str]:
 def _table_of(source: str, node: ast.AST) -> Optional[symtable.SymbolTable]:
     """The symbol table of the def or class `node`: Python's own account of what it reads from where."""
     kind = "class" if isinstance(node, ast.ClassDef) else "function"
-    stack = [_module_table(source)]
-    while stack:
-        table = stack.pop()
-        if table.get_type() == kind and table.get_name() == node.name and table.get_lineno() == node.lineno:
-            return table
-        stack.extend(table.get_children())
-    return None
+    return _tables_by_place(source).get((kind, node.name, node.lineno))
 
 
 @per_file
-def _module_table(source: str) -> symtable.SymbolTable:
-    """The module's symbol table, built once per file: every definition a hoisted one reads asks for it."""
-    return symtable.symtable(source, "<raylint>", "exec")
+def _tables_by_place(source: str) -> Dict[Tuple[str, str, int], symtable.SymbolTable]:
+    """(kind, name, line) -> the symbol table of that def or class, the first in a depth-first walk of the
+    module's tables; indexed once per file, since every definition a hoisted one reads asks for its own."""
+    found: Dict[Tuple[str, str, int], symtable.SymbolTable] = {}
+    stack = [symtable.symtable(source, "<raylint>", "exec")]
+    while stack:
+        table = stack.pop()
+        for kind in ("class", "function"):
+            if table.get_type() == kind:
+                found.setdefault((kind, table.get_name(), table.get_lineno()), table)
+        stack.extend(table.get_children())
+    return found
 
 
 def _frees(table: symtable.SymbolTable) -> Set[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 
 from raylint.fixers.lazy_cst import cst, libcst_class
@@ -161,22 +161,49 @@ def _is_definition(statement: cst.CSTNode) -> bool:
 
 
 def _ancestors_of(module: cst.Module, keys: Set[int]) -> Set[int]:
-    """Ids of the keyed nodes and of every node above them."""
+    """Ids of the keyed nodes and of every node above them, from the module's parent map (built once per
+    module: every fix of a file rewrites the same original tree, and a walk per fix made N fixes cost N
+    passes over the file)."""
+    parent_of = _cst_parents(module)
     found: Set[int] = set()
+    for key in keys:
+        if key != id(module) and key not in parent_of:
+            continue  # not a node of this tree
+        found.add(key)
+        node = parent_of.get(key)
+        while node is not None and id(node) not in found:
+            found.add(id(node))
+            node = parent_of.get(id(node))
+    return found
+
+
+# id(module) -> (module, id(node) -> parent node); the module is kept so its id cannot be reused meanwhile
+_PARENT_MAPS: Dict[int, Tuple[cst.Module, Dict[int, cst.CSTNode]]] = {}
+
+
+def _cst_parents(module: cst.Module) -> Dict[int, cst.CSTNode]:
+    entry = _PARENT_MAPS.get(id(module))
+    if entry is not None and entry[0] is module:
+        return entry[1]
+    parent_of: Dict[int, cst.CSTNode] = {}
     stack: List[cst.CSTNode] = []
 
-    class _Mark(cst.CSTVisitor):
+    @libcst_class("CSTVisitor")
+    class _Parents:
         def on_visit(self, node) -> bool:
+            if stack:
+                parent_of[id(node)] = stack[-1]
             stack.append(node)
-            if id(node) in keys:
-                found.update(id(n) for n in stack)
             return True
 
         def on_leave(self, original_node) -> None:
             stack.pop()
 
-    module.visit(_Mark())
-    return found
+    module.visit(_Parents())
+    if len(_PARENT_MAPS) >= 2:
+        _PARENT_MAPS.clear()
+    _PARENT_MAPS[id(module)] = (module, parent_of)
+    return parent_of
 
 
 @per_file
@@ -202,6 +229,29 @@ def parent_map(root: ast.AST) -> Dict[int, ast.AST]:
             elif isinstance(value, ast.AST):
                 found[id(value)] = node
                 todo.append(value)
+    return found
+
+
+@per_file
+def occurrences(tree: ast.AST) -> Dict[str, List[ast.AST]]:
+    """identifier -> every node naming it, in `ast.walk` order: names, definitions, parameters, imports
+    (by the name they bind) and string constants. Built once per file, so a fix that asks where a name
+    occurs costs its occurrences, not a walk of the file."""
+    found: Dict[str, List[ast.AST]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            key = node.id
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            key = node.name
+        elif isinstance(node, ast.arg):
+            key = node.arg
+        elif isinstance(node, ast.alias):
+            key = (node.asname or node.name).split(".")[0]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            key = node.value
+        else:
+            continue
+        found.setdefault(key, []).append(node)
     return found
 
 
@@ -308,40 +358,16 @@ def sole_callers(tree: ast.Module, function: ast.AST, calls: Sequence[ast.Call])
             callee = callee.func.value
         if isinstance(callee, ast.Name):
             callees.add(id(callee))
-    for node in _namings(tree).get(name, ()):
-        if isinstance(node, ast.Name):
-            if id(node) not in callees:
-                return False
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if node is not function:
-                return False
-        else:
+    for node in occurrences(tree).get(name, ()):
+        if isinstance(node, ast.Name) and id(node) not in callees:
+            return False
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not function:
+            return False
+        if isinstance(node, (ast.arg, ast.alias, ast.Constant)):
             return False  # a parameter, an import, or a string: `__all__ = ["f"]`, `getattr(module, "f")`
     if function not in tree.body or name.startswith("_"):
         return True
     return is_script(tree)
-
-
-@per_file
-def _namings(tree: ast.Module) -> Dict[str, List[ast.AST]]:
-    """name -> every node that names it (a `Name`, a definition, a parameter, an import, a string
-    constant), once per tree: `sole_callers` asks about one name per fix."""
-    found: Dict[str, List[ast.AST]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            key = node.id
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            key = node.name
-        elif isinstance(node, ast.arg):
-            key = node.arg
-        elif isinstance(node, ast.alias):
-            key = (node.asname or node.name).split(".")[0]
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            key = node.value
-        else:
-            continue
-        found.setdefault(key, []).append(node)
-    return found
 
 
 def is_script(tree: ast.Module) -> bool:
@@ -510,7 +536,7 @@ def module_name_visible(module_name: str, scope: Scope) -> Optional[str]:
 
 def add_import(context, module_name: str, rewrite: Rewrite, taken: Set[str]) -> Optional[str]:
     """Insert `import <module_name>` among the module's top imports (standard library group, sorted)."""
-    if not can_add_import(context, module_name, taken):
+    if not can_add_import(context.tree, module_name, taken):
         return None
     files = context.cst
     module = files.module
@@ -537,9 +563,10 @@ def add_import(context, module_name: str, rewrite: Rewrite, taken: Set[str]) -> 
     return module_name
 
 
-def can_add_import(context, module_name: str, taken: Set[str]) -> bool:
-    """Whether `add_import` can add the import: the name is free and there are imports to put it with."""
-    return module_name not in taken and bool(_top_imports(context.tree))
+def can_add_import(tree: ast.Module, module_name: str, taken: Set[str]) -> bool:
+    """Whether `add_import` can add `import <module_name>`: the name is free and the module has top imports
+    to put it among."""
+    return module_name not in taken and bool(_top_imports(tree))
 
 
 def _top_imports(tree: ast.Module) -> List[ast.stmt]:

@@ -15,29 +15,28 @@ from typing import List, Optional, Tuple
 
 from raylint.fixers.lazy_cst import cst
 from raylint.fixers.base import UNSAFE, build_fix
-from raylint.fixers.rewrite import Rewrite, call_sites_by_node, parents, sole_callers
+from raylint.fixers.planning import planned
+from raylint.fixers.rewrite import (
+    Rewrite,
+    call_sites_by_node,
+    occurrences,
+    parents,
+    sole_callers,
+)
 from raylint.ftypes import Fix
 from raylint.semantics.loops import walk_local
 
 # Expressions that need parentheses once they stand where the `ray.put(...)` call stood.
 _LOOSE = (ast.IfExp, ast.Lambda, ast.NamedExpr)
+_TITLE = "Return the value itself; callers take the task's ref instead of fetching the inner one"
 
 
 def return_value(context, site) -> Optional[Fix]:
     """The fix for a RAY103 finding in a task whose every `return` is `return ray.put(v)`."""
-    remote = context.names.task_code(site.function)
-    task = site.function
-    if remote is None or remote.is_actor or remote.node is not task or not isinstance(task, ast.FunctionDef):
+    decided = _rewritten_calls(context, site)
+    if decided is None:
         return None
-    if not _returns_one_object(remote):
-        return None
-    puts = _returned_puts(context, site, task)
-    if puts is None:
-        return None
-    found = _caller_gets(context, task)
-    if found is None or not found[0] or not sole_callers(context.tree, task, found[1]):
-        return None
-    gets = found[0]
+    puts, gets = decided
     files = context.cst
     rewrite = Rewrite()
     for put in puts:
@@ -53,8 +52,34 @@ def return_value(context, site) -> Optional[Fix]:
         if node is None:
             return None
         rewrite.replace(node, node.args[0].value)
-    return build_fix(files, rewrite.apply(files.module), UNSAFE,
-                     "Return the value itself; callers take the task's ref instead of fetching the inner one")
+    return build_fix(files, rewrite.apply(files.module), UNSAFE, _TITLE)
+
+
+def plan_return_value(context, site):
+    """What `return_value` gives, without its edits, decided on the `ast` alone."""
+    decided = _rewritten_calls(context, site)
+    if decided is None:
+        return None
+    puts, gets = decided
+    return planned(context, UNSAFE, _TITLE, [*puts, *gets])
+
+
+def _rewritten_calls(context, site) -> Optional[Tuple[List[ast.Call], List[ast.Call]]]:
+    """(the returned `ray.put(v)` calls, the callers' `ray.get(task.remote(...))` calls) the fix rewrites,
+    or None when there is no fix."""
+    remote = context.names.task_code(site.function)
+    task = site.function
+    if remote is None or remote.is_actor or remote.node is not task or not isinstance(task, ast.FunctionDef):
+        return None
+    if not _returns_one_object(remote):
+        return None
+    puts = _returned_puts(context, site, task)
+    if puts is None:
+        return None
+    found = _caller_gets(context, task)
+    if found is None or not found[0] or not sole_callers(context.tree, task, found[1]):
+        return None
+    return puts, found[0]
 
 
 def _returns_one_object(remote) -> bool:
@@ -89,8 +114,8 @@ def _caller_gets(context, task: ast.FunctionDef) -> Optional[Tuple[List[ast.Call
     sites = call_sites_by_node(context)
     gets: List[ast.Call] = []
     submissions: List[ast.Call] = []
-    for node in ast.walk(context.tree):
-        if not (isinstance(node, ast.Name) and node.id == name):
+    for node in occurrences(context.tree).get(name, ()):
+        if not isinstance(node, ast.Name):
             continue
         attribute = parent_of.get(id(node))
         submission = parent_of.get(id(attribute))

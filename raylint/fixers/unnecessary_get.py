@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-from typing import List, Optional
-
+from typing import List, Optional, Tuple
 
 from raylint.fixers.lazy_cst import cst
-from raylint.fixers.base import SAFE, UNSAFE, build_fix
+from raylint.fixers.base import BUILD, SAFE, UNSAFE, build_fix
+from raylint.fixers.planning import alone_on_its_lines, block_holding, planned, shares_call_parentheses
 from raylint.fixers.rewrite import Rewrite, fresh_name, parents, taken_names
 from raylint.fixers.safety import (
     MANY, ONE, ancestors, driver_effects_before_barrier, in_handler, known_submission, ref_count,
@@ -18,9 +18,10 @@ from raylint.ftypes import Fix
 def pass_ref(context, site, statement: ast.stmt, uses: List[ast.Name]) -> Optional[Fix]:
     """The fix for one RAY105 finding: `site` is the `ray.get` call, `statement` the assignment holding it,
     `uses` every read of the fetched name (all top-level submission arguments)."""
-    count = ref_count(context.names, context.walk, site.node.args[0], site.scope, site.loops)
-    if count == MANY:
-        return None  # a list of refs passed to a task stays a list of refs there: not the values
+    decided = _passing(context, site, statement, uses)
+    if decided is None:
+        return None
+    applicability, title = decided
     files = context.cst
     line = files.statement_for(statement, context.lines)
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
@@ -45,12 +46,34 @@ def pass_ref(context, site, statement: ast.stmt, uses: List[ast.Name]) -> Option
         if node is None:
             return None
         rewrite.replace(node, node.with_changes(value=name))
+    return build_fix(files, rewrite.apply(files.module), applicability, title)
+
+
+def plan_pass_ref(context, site, statement: ast.stmt, uses: List[ast.Name]):
+    """What `pass_ref` gives, without its edits, decided on the `ast` alone."""
+    decided = _passing(context, site, statement, uses)
+    if decided is None:
+        return None
+    # the builder rewrites the libcst statement line that is exactly this assignment
+    alone = alone_on_its_lines(context, statement, block_holding(context, statement))
+    if alone is not True:
+        return BUILD if alone is BUILD else None
+    if shares_call_parentheses(site.node.args[0]) and not _stays_bound(context, site, statement, uses):
+        return BUILD  # the builder copies the ref's expression, which it may not find
+    applicability, title = decided
+    return planned(context, applicability, title, uses)
+
+
+def _passing(context, site, statement: ast.stmt, uses: List[ast.Name]) -> Optional[Tuple[str, str]]:
+    """(applicability, title) of the fix, or None when there is none."""
+    count = ref_count(context.names, context.walk, site.node.args[0], site.scope, site.loops)
+    if count == MANY:
+        return None  # a list of refs passed to a task stays a list of refs there: not the values
     title = "Pass the ref instead of its value (a producer error then surfaces in the consumer)"
     reason = _unseen(context, site, statement, uses)
     if reason is not None:
         title += f" (unsafe: {reason})"
-    applicability = SAFE if reason is None else UNSAFE
-    return build_fix(files, rewrite.apply(files.module), applicability, title)
+    return (SAFE if reason is None else UNSAFE), title
 
 
 def _stays_bound(context, site, statement: ast.stmt, uses: List[ast.Name]) -> bool:

@@ -3,8 +3,8 @@ from __future__ import annotations
 import ast
 
 from raylint.semantics.analysis import CallSite, keyword_value
-from raylint.fixers.blocking_get_in_async import await_refs
-from raylint.rules.base import Rule
+from raylint.fixers.blocking_get_in_async import await_refs, plan_await_refs
+from raylint.rules.base import LazyFix, Rule
 
 
 class BlockingGetInAsync(Rule):
@@ -94,7 +94,8 @@ class BlockingGetInAsync(Rule):
                     site.node,
                     "`ray.get` in a coroutine blocks the event loop: nothing else on it runs until the objects "
                     "are ready; `await` the ref (or `asyncio.gather` the refs) instead",
-                    fix=lambda site=site: await_refs(self.analysis, site),
+                    fix=LazyFix(build=lambda site=site: await_refs(self.analysis, site),
+                                plan=lambda site=site: plan_await_refs(self.analysis, site)),
                 )
             elif names.call_is_ray(site, "wait"):
                 self.report(

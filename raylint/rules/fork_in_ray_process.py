@@ -4,8 +4,8 @@ import ast
 from typing import Optional, Set, Tuple
 
 from raylint.semantics.analysis import CallSite, Scope, keyword_value
-from raylint.fixers.fork_in_ray_process import use_spawn_context
-from raylint.rules.base import Rule
+from raylint.fixers.fork_in_ray_process import plan_use_spawn_context, use_spawn_context
+from raylint.rules.base import LazyFix, Rule
 
 _STARTERS = {
     "multiprocessing.Pool": "Pool",
@@ -105,7 +105,10 @@ class ForkInRayProcess(Rule):
                 f"{what} forks {where}: the child shares the process's connections to the raylet and GCS and "
                 f"corrupts them; start processes with a spawn context, or use Ray tasks"
             )
-            fix = (lambda site=site: use_spawn_context(self.analysis, site)) if fixable else None
+            fix = None
+            if fixable:
+                fix = LazyFix(build=lambda site=site: use_spawn_context(self.analysis, site),
+                              plan=lambda site=site: plan_use_spawn_context(self.analysis, site))
             self.report(site.node, message, fix=fix)
 
     def _fork(self, site: CallSite) -> Optional[Tuple[str, bool]]:

@@ -4,8 +4,8 @@ import ast
 from typing import Optional
 
 from raylint.semantics.analysis import CallSite, keyword_value
-from raylint.fixers.get_on_task_args import spread_refs
-from raylint.rules.base import Rule
+from raylint.fixers.get_on_task_args import plan_spread_refs, spread_refs
+from raylint.rules.base import LazyFix, Rule
 
 
 class GetOnTaskArgs(Rule):
@@ -100,7 +100,8 @@ class GetOnTaskArgs(Rule):
                 f"`ray.get` on the {where} argument `{parameter}`: the worker blocks while those objects are "
                 f"produced and fetched; pass the refs as top-level arguments (`f.remote(*refs)`) so Ray resolves "
                 f"them before the task starts",
-                fix=(lambda site=site, remote=remote: spread_refs(self.analysis, site, remote))
+                fix=LazyFix(build=lambda site=site, remote=remote: spread_refs(self.analysis, site, remote),
+                            plan=lambda site=site, remote=remote: plan_spread_refs(self.analysis, site, remote))
                 if isinstance(argument, ast.Name) and argument.id == parameter else None,
             )
 

@@ -5,9 +5,9 @@ from typing import List, Optional, Tuple
 
 from raylint.semantics.analysis import CallSite
 from raylint.semantics.estimate import LARGE
-from raylint.fixers.get_too_many_objects import fetch_in_batches
+from raylint.fixers.get_too_many_objects import fetch_in_batches, plan_fetch_in_batches
 from raylint.semantics.loops import walk_local
-from raylint.rules.base import Option, Rule
+from raylint.rules.base import LazyFix, Option, Rule
 
 # Ray stores objects above 100 KiB in the object store instead of inlining them: below that, many
 # results are RAY004's concern (tiny tasks), not this rule's.
@@ -107,7 +107,8 @@ class GetTooManyObjects(Rule):
                 site.node,
                 f"`ray.get` on {count:,} results of `{callee}` at once, {_each(size, count)}: all of them are "
                 f"held in memory together; fetch and process them in batches",
-                fix=lambda site=site, size=size: fetch_in_batches(self.analysis, site, size),
+                fix=LazyFix(build=lambda site=site, size=size: fetch_in_batches(self.analysis, site, size),
+                            plan=lambda site=site, size=size: plan_fetch_in_batches(self.analysis, site, size)),
             )
 
     def _producers(self, argument: ast.AST, site: CallSite, sites) -> Optional[Tuple[int, str, int]]:

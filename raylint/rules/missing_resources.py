@@ -4,10 +4,10 @@ import ast
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from raylint.semantics.analysis import keyword_value
-from raylint.fixers.missing_resources import declare_resources
+from raylint.fixers.missing_resources import declare_resources, plan_declare_resources
 from raylint.semantics.loops import walk_local
 from raylint.semantics.ray_names import RESOURCE_KEYS, RemoteDef
-from raylint.rules.base import Option, Rule
+from raylint.rules.base import LazyFix, Option, Rule
 
 _GPU_DEVICE_PREFIXES = ("cuda", "gpu", "/gpu", "/device:gpu")
 _THREAD_KEYWORDS = frozenset({"n_jobs", "nthread", "nthreads", "num_threads", "n_threads", "num_workers", "workers"})
@@ -89,7 +89,7 @@ class MissingResources(Rule):
     }
 
     def run(self) -> None:
-        self._by_definition: Optional[Dict[int, Tuple[RemoteDef, List[Optional[ast.Call]]]]] = None
+        self._submitted: Optional[Dict[int, Tuple[RemoteDef, List[Optional[ast.Call]]]]] = None
         names = self.analysis.names
         for remote in names.remote_definitions():
             if remote.has_starstar or remote.report_node is None:
@@ -106,7 +106,7 @@ class MissingResources(Rule):
                     f"know it needs one, so it may land on a CPU-only node, and on a GPU node no device is "
                     f"assigned to it",
                     severity="error",
-                    fix=lambda remote=remote: declare_resources(self.analysis, remote, uses_gpu=True),
+                    fix=self._fix(remote, uses_gpu=True),
                 )
                 continue
             if declared:
@@ -118,8 +118,12 @@ class MissingResources(Rule):
             self.report(
                 remote.report_node,
                 self._message(remote),
-                fix=lambda remote=remote: declare_resources(self.analysis, remote, uses_gpu=False),
+                fix=self._fix(remote, uses_gpu=False),
             )
+
+    def _fix(self, remote: RemoteDef, *, uses_gpu: bool) -> LazyFix:
+        return LazyFix(build=lambda: declare_resources(self.analysis, remote, uses_gpu=uses_gpu),
+                       plan=lambda: plan_declare_resources(self.analysis, remote, uses_gpu=uses_gpu))
 
     @staticmethod
     def _message(remote: RemoteDef) -> str:
@@ -146,7 +150,8 @@ class MissingResources(Rule):
         names = self.analysis.names
         keys = frozenset(keys)
         seen = False
-        for options_call in self._submissions(remote):
+        submitted, options_calls = self._submissions().get(id(remote), (None, ()))
+        for options_call in options_calls if submitted is remote else ():
             seen = True
             if options_call is None:
                 return False
@@ -164,12 +169,11 @@ class MissingResources(Rule):
                 return False
         return seen
 
-    def _submissions(self, remote: RemoteDef) -> List[Optional[ast.Call]]:
-        """The `.options(...)` call (or None) of each submission of `remote` itself (not of an actor's
-        methods), in source order; all definitions' submissions are found in one pass over the calls, as a
-        pass per definition is quadratic in a module of many remote functions."""
-        if self._by_definition is None:
-            self._by_definition = {}
+    def _submissions(self) -> Dict[int, Tuple[RemoteDef, List[Optional[ast.Call]]]]:
+        """id(remote definition) -> (it, the `.options(...)` call of each of its submissions or None without
+        one); one pass over the module's calls, which every definition's check reads."""
+        if self._submitted is None:
+            self._submitted = {}
             names = self.analysis.names
             for site in self.analysis.walk.calls:
                 func = site.node.func
@@ -178,9 +182,8 @@ class MissingResources(Rule):
                 target = names.submission_target(func.value, site.scope)
                 if target is None or target[1] is not None:
                     continue
-                # the definition stays in its entry, so that its id is not reused by another one
-                self._by_definition.setdefault(id(target[0]), (target[0], []))[1].append(target[2])
-        return self._by_definition.get(id(remote), (remote, []))[1]
+                self._submitted.setdefault(id(target[0]), (target[0], []))[1].append(target[2])
+        return self._submitted
 
     def _created_through_registry(self, remote: RemoteDef) -> bool:
         """The class is stored in a container or handed to a call (a registry, `RayClassWithInitArgs(cls=X)`),

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Set, Tuple
 
 from raylint.semantics.analysis import Scope
-from raylint.fixers.remote_redefined_in_loop import hoist_definition
+from raylint.fixers.remote_redefined_in_loop import hoist_definition, plan_hoist_definition
 from raylint.semantics.loops import runs_once, target_names
-from raylint.rules.base import Rule
+from raylint.rules.base import LazyFix, Rule
 
 
 class RemoteRedefinedInLoop(Rule):
@@ -83,7 +83,8 @@ class RemoteRedefinedInLoop(Rule):
     fix_availability = "Sometimes"
 
     def run(self) -> None:
-        self._outer_calls: Optional[Dict[int, ast.Call]] = None
+        self._callers: Optional[Dict[int, ast.Call]] = None
+        self._restarting: Optional[Set[int]] = None
         names = self.analysis.names
         places = {id(d.node): (d.scope, d.loops) for d in self.analysis.walk.definitions}
         places.update({id(site.node): (site.scope, site.loops) for site in self.analysis.walk.calls})
@@ -104,17 +105,20 @@ class RemoteRedefinedInLoop(Rule):
                 article = "an" if where[0] in "aeiou" else "a"
                 message = (f"{kind} defined inside {article} {where}: every call defines and exports it again; define it "
                            f"once at module level")
-            fix = (lambda remote=remote: hoist_definition(self.analysis, remote)) if decorated else None
+            fix = None
+            if decorated:
+                fix = LazyFix(build=lambda remote=remote: hoist_definition(self.analysis, remote),
+                              plan=lambda remote=remote: plan_hoist_definition(self.analysis, remote))
             self.report(remote.report_node, message, fix=fix)
 
     def _outer_call(self, report_node: ast.AST) -> ast.AST:
         """`ray.remote(num_cpus=1)(fn)` reports at the inner call; its place is the outer one's."""
-        if self._outer_calls is None:
-            # id(callee) -> the first call of it, once: a scan of every call per definition is quadratic
-            self._outer_calls = {}
+        if self._callers is None:
+            # id(callee expression) -> the first call of it, so each definition looks its call up at once
+            self._callers = {}
             for site in self.analysis.walk.calls:
-                self._outer_calls.setdefault(id(site.node.func), site.node)
-        return self._outer_calls.get(id(report_node), report_node)
+                self._callers.setdefault(id(site.node.func), site.node)
+        return self._callers.get(id(report_node), report_node)
 
     def _where(self, scope: Scope, loops: Tuple) -> Optional[str]:
         """"loop", "task" or "actor method" when the definition runs repeatedly, else None."""
@@ -131,11 +135,15 @@ class RemoteRedefinedInLoop(Rule):
 
     def _restarts_ray(self, loop) -> bool:
         """The loop calls `ray.init` or `ray.shutdown`: each iteration talks to a new cluster."""
-        names = self.analysis.names
-        return any(
-            any(frame.node is loop.node for frame in site.loops) and names.call_is_ray(site, "init", "shutdown")
-            for site in self.analysis.walk.calls
-        )
+        if self._restarting is None:
+            # ids of the loops around any `ray.init` or `ray.shutdown`, found in one pass over the calls
+            names = self.analysis.names
+            self._restarting = {
+                id(frame.node)
+                for site in self.analysis.walk.calls if names.call_is_ray(site, "init", "shutdown")
+                for frame in site.loops
+            }
+        return id(loop.node) in self._restarting
 
 
 def _kind(remote) -> str:

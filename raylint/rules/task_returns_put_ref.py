@@ -4,9 +4,9 @@ import ast
 from typing import List, Set
 
 from raylint.semantics.analysis import keyword_value
-from raylint.fixers.task_returns_put_ref import return_value
+from raylint.fixers.task_returns_put_ref import plan_return_value, return_value
 from raylint.semantics.loops import target_names, walk_local
-from raylint.rules.base import Rule
+from raylint.rules.base import LazyFix, Rule
 
 _APPENDS = frozenset({"append", "add", "extend", "insert", "appendleft"})
 
@@ -100,7 +100,8 @@ class TaskReturnsPutRef(Rule):
                 site.node,
                 f"`ray.put` ref returned from {where}: the worker becomes the object's owner (it is lost if the "
                 f"worker dies) and small values skip the inline return path; return the value itself",
-                fix=(lambda site=site: return_value(self.analysis, site)) if direct else None,
+                fix=LazyFix(build=lambda site=site: return_value(self.analysis, site),
+                            plan=lambda site=site: plan_return_value(self.analysis, site)) if direct else None,
             )
 
 

@@ -5,8 +5,8 @@ from typing import Dict, List, Optional
 
 from raylint.semantics.analysis import call_arguments, keyword_value, node_contains, scoped_names, Binding, CallSite
 from raylint.fixers.rewrite import parents
-from raylint.fixers.unnecessary_get import pass_ref
-from raylint.rules.base import Rule
+from raylint.fixers.unnecessary_get import pass_ref, plan_pass_ref
+from raylint.rules.base import LazyFix, Rule
 
 
 class UnnecessaryGet(Rule):
@@ -108,8 +108,12 @@ class UnnecessaryGet(Rule):
                 f"`{name}` is fetched with `ray.get` only to be passed as a task argument: pass the ref "
                 f"instead, so the value goes straight from the producer to the consumer and the caller does not "
                 f"wait",
-                fix=lambda site=site, statement=statement, uses=uses: pass_ref(self.analysis, site, statement, uses),
+                fix=self._fix(site, statement, uses),
             )
+
+    def _fix(self, site: CallSite, statement: ast.stmt, uses: List[ast.Name]) -> LazyFix:
+        return LazyFix(build=lambda: pass_ref(self.analysis, site, statement, uses),
+                       plan=lambda: plan_pass_ref(self.analysis, site, statement, uses))
 
     def _binding(self, site: CallSite, statement: Optional[ast.AST]) -> Optional[Binding]:
         """The binding of `x` in `x = ray.get(ref)` on one traceable ref, without keywords."""

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from raylint.engine import (FileResult, LintOptions, SourceError, decode_source, lint_source, pseudo_finding,
-                            with_noqa_warnings)
+from raylint.engine import FileResult, LintOptions, SourceError, decode_source, lint_source, pseudo_finding
 from raylint.registry import IO_ERROR
 from raylint.semantics.project_index import ProjectIndex
 from raylint.sources.notebooks import lint_notebook
@@ -23,4 +22,4 @@ def lint_path(path: str, options: LintOptions, module_name: str, index: Optional
         return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error.strerror or error}")])
     except SourceError as error:
         return FileResult(path, [pseudo_finding(IO_ERROR, path, f"Failed to read {path}: {error}")])
-    return with_noqa_warnings(lint_source(source, path, options, module_name, index, data), source, data)
+    return lint_source(source, path, options, module_name, index, data, warn_noqa=True)
