@@ -169,7 +169,9 @@ def _lint_tree(tree: ast.Module, source: str, path: str, options: LintOptions, m
     if findings or (UNUSED_NOQA in options.enabled and _NOQA.search(data)):
         findings = suppress(findings, source, path, options)
     result = FileResult(path, findings, summaries, tuple(sorted(index.queries)), tuple(context.fix_errors))
-    return result, relevant and context.names.imports_ray
+    imports_ray = context.names.imports_ray
+    context.walk.release()
+    return result, relevant and imports_ray
 
 
 def _without_findings(source: str, path: str, options: LintOptions, data: bytes) -> FileResult:
