@@ -71,3 +71,29 @@ def test_a_linted_files_tree_is_not_kept_alive(monkeypatch):
     assert [d.fix is not None and bool(d.fix.edits) for d in result.diagnostics] == [True, True]
     gc.collect()
     assert trees and trees[0]() is None
+
+
+def test_a_linted_files_tree_is_freed_without_the_cyclic_collector(monkeypatch):
+    """Scopes and bindings refer to each other; once the file is done they let go, so the whole analysis
+    is freed by reference counting rather than by a full collection over millions of objects."""
+    import weakref
+
+    trees = []
+    parse = heap.parse
+
+    def keep_a_weak_reference(source, filename):
+        tree = parse(source, filename)
+        trees.append(weakref.ref(tree))
+        return tree
+
+    monkeypatch.setattr(heap, "parse", keep_a_weak_reference)
+    source = ("import ray\n\n@ray.remote\ndef f(x):\n    global seen\n    seen = x\n    return x\n\n"
+              "def run(xs):\n    return [ray.get(f.remote(x)) for x in xs]\n")
+    gc.disable()
+    try:
+        result = engine.lint_source(source, "plain.py", LintOptions(enabled=frozenset({"RAY001", "RAY108"}),
+                                                                   plan_fixes=True))
+        assert {d.code for d in result.diagnostics} == {"RAY001", "RAY108"}
+        assert trees and trees[0]() is None
+    finally:
+        gc.enable()
