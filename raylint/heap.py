@@ -47,7 +47,11 @@ def _release_free_memory() -> None:
 
 @contextmanager
 def frozen() -> Iterator[None]:
-    """Everything alive on entry (the tree just parsed) is skipped by collections until exit."""
+    """Everything alive on entry (the tree just parsed) is skipped by collections until exit. A program that
+    froze objects itself (a forking server embedding raylint) keeps them frozen: nothing is done then."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield

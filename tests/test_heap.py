@@ -97,3 +97,13 @@ def test_a_linted_files_tree_is_freed_without_the_cyclic_collector(monkeypatch):
         assert trees and trees[0]() is None
     finally:
         gc.enable()
+
+
+def test_objects_the_caller_froze_stay_frozen():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        engine.lint_source("import ray\nray.get(1)\n", "x.py", LintOptions(enabled=frozenset({"RAY001"})))
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
