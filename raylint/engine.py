@@ -141,7 +141,7 @@ def _lint_source(source: str, path: str, options: LintOptions, module_name: str,
         return FileResult(path, [syntax_finding(path, source, error)]), relevant
     except (ValueError, MemoryError) as error:
         return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")]), relevant
-    with heap.frozen():
+    with heap.paused():
         try:
             return _lint_tree(tree, source, path, options, module_name, index, data, run_codes, relevant)
         finally:

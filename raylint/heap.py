@@ -1,10 +1,11 @@
 """The cyclic garbage collector and big syntax trees.
 
-Parsing a large module creates millions of objects, and Python's collector would walk all of them again in
-every full collection while the rules run, although a syntax tree holds no reference cycles: on a 5 MB
-module that is half the run. So the parse runs with the collector paused, and the tree is then frozen (left
-out of collections, still freed by reference counting) until its file is done; objects the rules create are
-collected as usual.
+Parsing a large module creates millions of objects, and the analysis of one file adds as many again (scopes,
+bindings, symbolic values); Python's collector would walk all of them in every full collection while the rules
+run, although none of it is garbage before the file is done: on a 5 MB module that was half the run. So
+collections wait while a file is parsed and linted, and the file's analysis breaks its own reference cycles
+when it is done (`ModuleWalk.release`), so reference counting frees it; the collector then resumes for
+whatever else the run creates.
 
 The parser also builds a C-level copy of the tree in its own allocator and frees it once the Python tree
 exists; glibc keeps those pages (fragmented among live ones), and Python's small objects never reuse them, so
@@ -23,13 +24,8 @@ _TRIM_FROM_CHARS = 256 * 1024
 
 def parse(source: str, filename: str) -> ast.Module:
     """`ast.parse`, without collections in the middle of building the tree."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         tree = ast.parse(source, filename=filename)
-    finally:
-        if enabled:
-            gc.enable()
     if len(source) >= _TRIM_FROM_CHARS:
         _release_free_memory()
     return tree
@@ -46,14 +42,12 @@ def _release_free_memory() -> None:
 
 
 @contextmanager
-def frozen() -> Iterator[None]:
-    """Everything alive on entry (the tree just parsed) is skipped by collections until exit. A program that
-    froze objects itself (a forking server embedding raylint) keeps them frozen: nothing is done then."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
+def paused() -> Iterator[None]:
+    """No collections until exit (the caller's setting is restored, even on an error)."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if enabled:
+            gc.enable()
