@@ -133,19 +133,21 @@ def _lint_source(source: str, path: str, options: LintOptions, module_name: str,
         if not relevant:
             return _without_findings(source, path, options, data), False
         run_codes = may_report
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = heap.parse(source, path)
-    except SyntaxError as error:
-        return FileResult(path, [syntax_finding(path, source, error)]), relevant
-    except (ValueError, MemoryError) as error:
-        return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")]), relevant
-    with heap.paused():
+    with heap.paused():  # from the parse to the end of the file: heap.py says why
         try:
-            return _lint_tree(tree, source, path, options, module_name, index, data, run_codes, relevant)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = heap.parse(source, path)
+        except SyntaxError as error:
+            return FileResult(path, [syntax_finding(path, source, error)]), relevant
+        except (ValueError, MemoryError) as error:
+            return FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"SyntaxError: {error}")]), relevant
+        try:
+            outcome = _lint_tree(tree, source, path, options, module_name, index, data, run_codes, relevant)
         finally:
             file_cache.forget()  # the fixers' facts about this file would keep its tree alive
+        del tree  # freed now: once collections resume, the first one would walk all of it
+    return outcome
 
 
 def _lint_tree(tree: ast.Module, source: str, path: str, options: LintOptions, module_name: str,
