@@ -171,11 +171,18 @@ def _decode_entry(file: str, entry: Any) -> Optional[Tuple[str, Optional[Stat], 
         if not isinstance(entry, dict) or set(entry) != {"content", "stat", "result", "fingerprint"}:
             raise CacheShapeError("entry")
         content = _check(str, entry["content"])
-        stat = None if entry["stat"] is None else decode(Tuple[int, int], entry["stat"])
+        raw_stat = entry["stat"]
+        if raw_stat is None:
+            stat = None
+        elif type(raw_stat) is list and len(raw_stat) == 2 and all(type(part) is int for part in raw_stat):
+            stat = (raw_stat[0], raw_stat[1])
+        else:
+            raise CacheShapeError("stat")
         result = _empty_result(FileResult, entry["result"]) or decode(FileResult, entry["result"])
         if result.path != file:
             raise CacheShapeError("path")
-        return content, stat, (result, _decode_fingerprint(entry["fingerprint"]))
+        fingerprint = entry["fingerprint"]
+        return content, stat, (result, () if fingerprint == [] else _decode_fingerprint(fingerprint))
     except (CacheShapeError, RecursionError):
         return None
 
