@@ -28,6 +28,8 @@ import sys
 import unicodedata
 from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
+from raylint.noqa.comment_scan import STRING
+
 ENV_SWITCH = "RAYLINT_NO_PREFILTER"
 RAY_WORD = "ray"
 REMOTE_WORD = "remote"
@@ -148,16 +150,9 @@ def has_word(text: str, word: str) -> bool:
     return next(_word_starts(text, word), None) is not None
 
 
-# A comment, a string of any quoting, or a lone quote (an unterminated string: then the text is not split).
-_STRING_OR_COMMENT = re.compile(
-    r"#[^\r\n]*"
-    r"|\'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*\'\'\'"
-    r'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
-    r"|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'"
-    r'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'
-    r"|['\"]",
-    re.DOTALL,
-)
+# A comment, a string (tokenize's grammar, shared with the comment scanner, over text whose line breaks are
+# all `\n`), or a lone quote (a string that never ends: then the text is not split).
+_STRING_OR_COMMENT = re.compile(r"#[^\n]*|" + STRING + r"|['\"]", re.DOTALL)
 _PREFIX = re.compile(r"[A-Za-z]{0,2}$")
 _NESTED_FSTRINGS = sys.version_info >= (3, 12)
 
@@ -172,6 +167,9 @@ def code_only(text: str) -> Optional[str]:
     if "#" not in text and "'" not in text and '"' not in text:
         return text
     pieces, last = [], 0
+    # every line break as one `\n` (a bare CR ends a line too); the same length keeps every offset, and the
+    # space goes after the break so that a backslash continuation stays one
+    text = text.replace("\r\n", "\n ").replace("\r", "\n")
     for match in _STRING_OR_COMMENT.finditer(text):
         start, end = match.span()
         if end - start == 1:

@@ -128,6 +128,8 @@ def test_rules_that_may_report(source, expected):
     ('f"{ray.get(x)}" + F\'{y}\'', 'f"{ray.get(x)}" + F\'{y}\''),
     ("if'a' in x: pass", "if'a' in x: pass"),  # a quote glued to a keyword stays
     ("x = 'unterminated\n", None),
+    ("x = 'a\r'\r", None),  # a bare CR ends the line, and with it the string
+    ('x = "a"  # c\r\ny\r\n', 'x = ""   \n y\n '),
 ])
 def test_code_only_drops_comments_and_plain_strings(text, code):
     if prefilter._NESTED_FSTRINGS:

@@ -31,10 +31,10 @@ _LINE_ENDS = (tokenize.NL, tokenize.NEWLINE)
 # none of which the fast pass models, so it reads everything there.
 _FAST = sys.version_info < (3, 12)
 
-# tokenize's string grammar (Lib/tokenize.py), over the whole text instead of line by line: a prefix never
+# tokenize's string grammar (Lib/tokenize.py; the prefilter uses it too), over the whole text instead of line by line: a prefix never
 # changes where a string ends, so the scan starts at the quote. DOTALL lets `\\.` take a backslash-newline.
 # Three quotes always open a triple-quoted string, as in tokenize, even one that never ends.
-_STRING = (
+STRING = (
     r"'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
     r'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
     r"|(?!''')'[^\n'\\]*(?:\\.[^\n'\\]*)*'"
@@ -50,7 +50,7 @@ _EVENT = re.compile(
     r"|(?P<open>[(\[{])"
     r"|(?P<close>[)\]}])"
     r"|(?P<comment>#[^\n]*)"
-    rf"|(?P<string>{_STRING})"
+    rf"|(?P<string>{STRING})"
     r"|(?P<continuation>\\\n)"
     r"|(?P<unsure>['\"\\])"
     r"|\Z)",
