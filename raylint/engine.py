@@ -111,11 +111,13 @@ def lint_source(
         findings, suppressions = check_config(source, path, options, kind)
         if suppressions is not None:
             findings = suppress(findings, source, path, options, suppressions)
-        return with_noqa_warnings(FileResult(path, findings), source, data) if warn_noqa else FileResult(path, findings)
+        result = FileResult(path, findings)
+        return with_noqa_warnings(result, source, data) if warn_noqa else result
     try:
         result, has_ray_content = deep.call(_lint_source, source, path, options, module_name, index, data)
     except deep.TooDeep as error:
-        result, has_ray_content = FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"Failed to analyse {path}: {error}")]), True
+        result = FileResult(path, [pseudo_finding(SYNTAX_ERROR, path, f"Failed to analyse {path}: {error}")])
+        has_ray_content = True
     return with_noqa_warnings(result, source, data) if warn_noqa and has_ray_content else result
 
 

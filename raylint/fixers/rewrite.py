@@ -177,14 +177,10 @@ def _ancestors_of(module: cst.Module, keys: Set[int]) -> Set[int]:
     return found
 
 
-# id(module) -> (module, id(node) -> parent node); the module is kept so its id cannot be reused meanwhile
-_PARENT_MAPS: Dict[int, Tuple[cst.Module, Dict[int, cst.CSTNode]]] = {}
-
-
+@per_file
 def _cst_parents(module: cst.Module) -> Dict[int, cst.CSTNode]:
-    entry = _PARENT_MAPS.get(id(module))
-    if entry is not None and entry[0] is module:
-        return entry[1]
+    """id(node) -> parent node over the libcst module (kept, like the other per-file facts, until the
+    file's lint ends)."""
     parent_of: Dict[int, cst.CSTNode] = {}
     stack: List[cst.CSTNode] = []
 
@@ -200,9 +196,6 @@ def _cst_parents(module: cst.Module) -> Dict[int, cst.CSTNode]:
             stack.pop()
 
     module.visit(_Parents())
-    if len(_PARENT_MAPS) >= 2:
-        _PARENT_MAPS.clear()
-    _PARENT_MAPS[id(module)] = (module, parent_of)
     return parent_of
 
 
