@@ -87,7 +87,7 @@ def _stays_bound(context, site, statement: ast.stmt, uses: List[ast.Name]) -> bo
         return False
     where = bindings[0].scope
     if where is not site.scope and (where.kind != "module" or any(
-            ref.id in scope.globals for scope in context.walk.scopes.values())):
+            scope is not context.walk.module_scope for scope in context.walk.declared_global().get(ref.id, ()))):
         return False
     start = (statement.end_lineno, statement.end_col_offset)
     end = (uses[-1].lineno, uses[-1].col_offset)

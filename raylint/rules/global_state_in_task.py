@@ -102,7 +102,6 @@ class GlobalStateInTask(Rule):
         if not tasks:
             return
         self._mutation_bases: Optional[Set[int]] = None
-        self._declaring: Optional[Dict[str, List[Scope]]] = None
         task_nodes = [function for function, _ in tasks]
         for function, _remote in tasks:
             scope = self.analysis.walk.scopes[id(function)]
@@ -239,16 +238,8 @@ class GlobalStateInTask(Rule):
         for binding in walk.module_scope.bindings.get(name, ()):
             if binding.kind != "import":
                 yield binding, None
-        if self._declaring is None:
-            # name -> the functions declaring it `global`, found once: a scan of every scope per name read
-            # by a task is quadratic in a module of many functions
-            self._declaring = {}
-            for scope in walk.scopes.values():
-                if scope.kind == "function":
-                    for declared in scope.globals:
-                        self._declaring.setdefault(declared, []).append(scope)
-        for scope in self._declaring.get(name, ()):
-            if self.analysis.names.task_code(scope.node) is None:
+        for scope in walk.declared_global().get(name, ()):
+            if scope.kind == "function" and self.analysis.names.task_code(scope.node) is None:
                 for binding in scope.bindings.get(name, ()):
                     if binding.kind != "import":
                         yield binding, scope.node

@@ -106,7 +106,7 @@ class StatelessActorFanout(Rule):
         names = self.analysis.names
         if not names.imports_ray:
             return
-        self._state = ActorState(names, self.analysis.tree)
+        self._state = ActorState(names)
         self._concurrent = self._concurrent_by_options()
         self._callers: Dict[int, List[Tuple[ast.Call, CallSite, int]]] = {}
         for site in self.analysis.walk.calls:

@@ -69,20 +69,9 @@ def concurrent_options(options: Dict[str, ast.AST]) -> bool:
 class ActorState:
     """Statelessness of the methods of actor classes of one module, with results cached per method."""
 
-    def __init__(self, names: RayNames, module: ast.Module):
+    def __init__(self, names: RayNames):
         self.names = names
-        self._declared: Optional[FrozenSet[str]] = None
         self._cache: Dict[int, Optional[Set[str]]] = {}
-
-    @property
-    def _globals(self) -> FrozenSet[str]:
-        """Names some function declares `global`: module state that a method may read after another wrote
-        it. Taken from the scopes the analysis already built, when first asked (most modules never ask)."""
-        if self._declared is None:
-            walk = self.names.walk
-            scopes = [walk.module_scope, *walk.scopes.values()]
-            self._declared = frozenset(name for scope in scopes for name in scope.globals)
-        return self._declared
 
     def runs_one_call_at_a_time(self, class_node: ast.ClassDef, options: Dict[str, ast.AST], has_starstar: bool) -> bool:
         """Not concurrent by its own options, nor async through a method of its own or of a base class."""
@@ -166,7 +155,7 @@ class ActorState:
             if isinstance(node, ast.Name):
                 if node.id == receiver:
                     receiver_reads += 1
-                elif isinstance(node.ctx, ast.Load) and node.id in self._globals and node.id not in local:
+                elif isinstance(node.ctx, ast.Load) and node.id in self.names.walk.declared_global() and node.id not in local:
                     return None
             elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == receiver:
                 attribute_reads += 1

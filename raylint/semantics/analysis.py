@@ -138,7 +138,18 @@ class ModuleWalk:
         self._scope = self.module_scope
         self._loops: Tuple[Loop, ...] = ()
         self._class: Optional[ast.ClassDef] = None
+        self._declared_global: Optional[Dict[str, List[Scope]]] = None
         self._visit_block(tree.body)
+
+    def declared_global(self) -> Dict[str, List[Scope]]:
+        """name -> the scopes declaring it `global` (the module's first, then in the order the scopes were
+        made): module state one function may write and another read. Built once, when first asked."""
+        if self._declared_global is None:
+            self._declared_global = {}
+            for scope in (self.module_scope, *self.scopes.values()):
+                for name in scope.globals:
+                    self._declared_global.setdefault(name, []).append(scope)
+        return self._declared_global
 
     def release(self) -> None:
         """Break the cycles between scopes and their bindings once the file is done, so that its analysis

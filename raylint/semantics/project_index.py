@@ -94,7 +94,7 @@ def summarize(context) -> List[object]:
     module_scope = context.walk.module_scope
     summaries: List[object] = _creation_sites(context)
     bound_names = _module_level_names(module_scope)
-    state = ActorState(names, context.tree)
+    state = ActorState(names)
     for remote in names.remote_definitions():
         bound = _module_level_name(remote, bound_names)
         if bound is None:
