@@ -84,7 +84,7 @@ class BlockingGetInAsync(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        for site in self.analysis.walk.calls:
+        for site in names.ray_calls("get", "wait"):
             if not isinstance(site.function, ast.AsyncFunctionDef) or _polls(site.node):
                 continue
             if names.call_is_ray(site, "get"):

@@ -93,8 +93,8 @@ class BlockingPollInSyncActor(Rule):
     def run(self) -> None:
         names = self.analysis.names
         threaded = self._threaded_by_options()
-        for site in self.analysis.walk.calls:
-            if not site.loops or not names.call_is_ray(site, "get"):
+        for site in names.ray_calls("get"):
+            if not site.loops:
                 continue
             if not self._in_single_threaded_actor_method(site, threaded):
                 continue

@@ -100,7 +100,13 @@ class DriverSideLoading(Rule):
         self._task_bodies = self._remote_bodies()
         self._passing: Optional[Dict[str, List[CallSite]]] = None
         reported: Set[int] = set()
+        names = self.analysis.names
+        # the sinks in source-walk order (the first one to ship a loader's result reports it)
+        candidates = {id(site) for site in names.ray_calls("put", *_FROM_LOCAL)}
+        candidates.update(id(site) for site, _ in names.submissions())
         for site in self.analysis.walk.calls:
+            if id(site) not in candidates:
+                continue
             sink = self._sink(site)
             if sink is None:
                 continue
@@ -137,8 +143,8 @@ class DriverSideLoading(Rule):
             return "`ray.put`"
         if names.call_is_ray(site, *_FROM_LOCAL):
             return f"`ray.{names.qualname(site.node.func, site.scope)[4:]}`, which builds the dataset from the driver's copy"
-        if names.is_submission(site):
-            target = names.submission_target(site.node.func.value, site.scope)
+        target = names.site_submission(site)
+        if target is not None:
             remote, method = target[0], target[1]
             if remote is not None and remote.is_actor and method is None:
                 return "an actor constructor"
@@ -169,10 +175,9 @@ class DriverSideLoading(Rule):
         if self._passing is None:
             self._passing = {}
             names = self.analysis.names
-            for site in self.analysis.walk.calls:
-                if names.is_submission(site):
-                    for passed in {a.id for a in call_arguments(site.node) if isinstance(a, ast.Name)}:
-                        self._passing.setdefault(passed, []).append(site)
+            for site, _ in names.submissions():
+                for passed in {a.id for a in call_arguments(site.node) if isinstance(a, ast.Name)}:
+                    self._passing.setdefault(passed, []).append(site)
         return self._passing
 
     def _loaded_values(self, argument: ast.AST, scope: Scope) -> Iterator:

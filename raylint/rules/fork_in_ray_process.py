@@ -14,6 +14,7 @@ _STARTERS = {
 }
 _EXECUTORS = frozenset({"concurrent.futures.ProcessPoolExecutor", "concurrent.futures.process.ProcessPoolExecutor"})
 _UNKNOWN = "unknown"
+_FORKING_PACKAGES = frozenset({"os", "multiprocessing", "concurrent"})
 
 
 class ForkInRayProcess(Rule):
@@ -91,6 +92,8 @@ class ForkInRayProcess(Rule):
     fix_availability = "Sometimes"
 
     def run(self) -> None:
+        if not self.analysis.names.imported_roots() & _FORKING_PACKAGES:
+            return  # every way to fork this rule knows is a function of one of these
         self._tasks, self._actors = self._remote_bodies()
         self._default = self._default_start_method()
         for site in self.analysis.walk.calls:

@@ -84,9 +84,7 @@ class GetOnTaskArgs(Rule):
     def run(self) -> None:
         names = self.analysis.names
         waited = self._waited_parameters()
-        for site in self.analysis.walk.calls:
-            if not names.call_is_ray(site, "get"):
-                continue
+        for site in names.ray_calls("get"):
             remote = names.task_code(site.function)
             if remote is None:
                 continue
@@ -137,8 +135,8 @@ class GetOnTaskArgs(Rule):
         """(task, parameter) pairs where the task passes the parameter to `ray.wait`."""
         names = self.analysis.names
         found = set()
-        for site in self.analysis.walk.calls:
-            if names.call_is_ray(site, "wait") and site.node.args and isinstance(site.node.args[0], ast.Name):
+        for site in names.ray_calls("wait"):
+            if site.node.args and isinstance(site.node.args[0], ast.Name):
                 found.add((id(site.function), site.node.args[0].id))
         return found
 

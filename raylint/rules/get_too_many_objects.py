@@ -93,10 +93,12 @@ class GetTooManyObjects(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        sites = {id(site.node): site for site in self.analysis.walk.calls}
-        for site in self.analysis.walk.calls:
-            if not names.call_is_ray(site, "get") or len(site.node.args) != 1:
+        sites = None
+        for site in names.ray_calls("get"):
+            if len(site.node.args) != 1:
                 continue
+            if sites is None:
+                sites = {id(site.node): site for site in self.analysis.walk.calls}
             found = self._producers(site.node.args[0], site, sites)
             if found is None:
                 continue

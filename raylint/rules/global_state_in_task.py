@@ -202,10 +202,8 @@ class GlobalStateInTask(Rule):
         # the submissions of each remote definition, found in one pass (not one pass per task); the
         # definition is kept in the entry so that its id stays its own
         submissions: Dict[int, Tuple[object, List]] = {}
-        for site in walk.calls:
-            if names.is_submission(site):
-                target = names.submission_target(site.node.func.value, site.scope)[0]
-                submissions.setdefault(id(target), (target, []))[1].append(site)
+        for site, (target, _, _) in names.submissions():
+            submissions.setdefault(id(target), (target, []))[1].append(site)
         reported = set()
         for function, remote in tasks:
             scope = walk.scopes[id(function)]

@@ -106,7 +106,7 @@ class LargeArgWithoutPut(Rule):
         names = self.analysis.names
         self._joined: set = set()  # bindings standing for a name bound on several paths: no one put fits all
         self._put_too: set = set()  # values the same function also `ray.put`s: large in its author's view
-        submissions = [site for site in self.analysis.walk.calls if names.is_submission(site)]
+        submissions = [site for site, _ in names.submissions()]
         # (binding of the argument) -> the sites that pass it, to find values shared by several sites
         sharing: Dict[Tuple[int, int], List[Tuple[CallSite, ast.AST, Binding, Optional[int]]]] = {}
         for site in submissions:

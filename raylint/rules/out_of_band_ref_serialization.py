@@ -97,6 +97,10 @@ class OutOfBandRefSerialization(Rule):
                     "may already be freed; pass the ref itself through Ray",
                 )
                 continue
+            if qual is not None and qual not in _PICKLERS and qual not in _ID_WRITERS:
+                continue  # a call of something known that writes nothing anywhere
+            if qual is None and not id_calls:
+                continue  # a Redis write is reported only for the id of a ref, which comes from an id call
             writer = qual or self._redis_write(site)
             if writer is None or not site.node.args:
                 continue

@@ -140,8 +140,8 @@ class RayGetInLoop(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        for site in self.analysis.walk.calls:
-            if not site.loops or not names.call_is_ray(site, "get"):
+        for site in names.ray_calls("get"):
+            if not site.loops:
                 continue
             message = self._finding(site)
             if message is not None:

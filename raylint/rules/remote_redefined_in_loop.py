@@ -140,7 +140,7 @@ class RemoteRedefinedInLoop(Rule):
             names = self.analysis.names
             self._restarting = {
                 id(frame.node)
-                for site in self.analysis.walk.calls if names.call_is_ray(site, "init", "shutdown")
+                for site in names.ray_calls("init", "shutdown")
                 for frame in site.loops
             }
         return id(loop.node) in self._restarting

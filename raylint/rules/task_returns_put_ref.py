@@ -84,8 +84,8 @@ class TaskReturnsPutRef(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        for site in self.analysis.walk.calls:
-            if not names.call_is_ray(site, "put") or keyword_value(site.node, "_owner") is not None:
+        for site in names.ray_calls("put"):
+            if keyword_value(site.node, "_owner") is not None:
                 continue
             remote = names.task_code(site.function)
             if remote is None:

@@ -82,8 +82,8 @@ class TinyTaskFanout(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        for site in self.analysis.walk.calls:
-            if not site.loops or not names.is_submission(site):
+        for site, _ in names.submissions():
+            if not site.loops:
                 continue
             trips = self._trip_count(site)
             if trips is None or trips < self.settings["min-tasks"]:

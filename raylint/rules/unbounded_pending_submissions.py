@@ -71,9 +71,9 @@ class UnboundedPendingSubmissions(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        waiting = [site for site in self.analysis.walk.calls if names.call_is_ray(site, "wait", "get")]
-        for site in self.analysis.walk.calls:
-            if not site.loops or not names.is_submission(site):
+        waiting = names.ray_calls("wait", "get")
+        for site, _ in names.submissions():
+            if not site.loops:
                 continue
             for loop in site.loops:
                 stream = self._stream(loop, site.scope)

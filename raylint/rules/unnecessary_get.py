@@ -81,13 +81,12 @@ class UnnecessaryGet(Rule):
 
     def run(self) -> None:
         names = self.analysis.names
-        gets = [site for site in self.analysis.walk.calls if names.call_is_ray(site, "get")]
+        gets = names.ray_calls("get")
         if not gets:
             return
         arguments = {
             id(argument)
-            for site in self.analysis.walk.calls
-            if names.is_submission(site)
+            for site, _ in names.submissions()
             for argument in call_arguments(site.node)
             if isinstance(argument, ast.Name)
         }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import Dict, List, Optional
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 from raylint.semantics.analysis import keyword_value, Binding, CallSite, ModuleWalk, Scope
 
@@ -90,6 +90,10 @@ class RayNames:
         self._remote_definitions: Optional[List[RemoteDef]] = None
         self._task_code: Optional[Dict[int, RemoteDef]] = None
         self._definition_scopes: Optional[Dict[int, Scope]] = None
+        self._ray_sites: Optional[List[Tuple[CallSite, str]]] = None
+        self._submission_sites: Optional[List[Tuple[CallSite, tuple]]] = None
+        self._submission_targets: Dict[int, Optional[tuple]] = {}
+        self._imported_roots: Optional[FrozenSet[str]] = None
         self.imports_ray = any(
             binding.kind == "import" and binding.qualname.split(".")[0].lstrip(".") == "ray"
             for binding in _all_bindings(walk)
@@ -104,11 +108,27 @@ class RayNames:
             return value.qual
         return None
 
+    def imported_roots(self) -> FrozenSet[str]:
+        """The top-level package of everything the module imports (relative imports made absolute). Every
+        qualified name raylint gives a value starts with one of them or with `builtins.`, so a rule looking
+        for `os.fork` has nothing to find in a module that imports nothing from `os`."""
+        if self._imported_roots is None:
+            self._imported_roots = frozenset(
+                self._import_value(binding).qual.split(".")[0]
+                for binding in _all_bindings(self.walk) if binding.kind == "import"
+            )
+        return self._imported_roots
+
     def is_ray(self, expr: ast.AST, scope: Scope, *names: str) -> bool:
-        """True when `expr` resolves to one of `ray.<name>`. Every rule asks this of every call, so the
-        answer (the name after `ray.`, or None) is kept per expression once its value is settled."""
+        """True when `expr` resolves to one of `ray.<name>`."""
+        name = self.ray_name(expr, scope)
+        return name is not None and name in names
+
+    def ray_name(self, expr: ast.AST, scope: Scope) -> Optional[str]:
+        """The `x` when `expr` resolves to `ray.x`, else None. Rules ask this of many expressions, so the answer
+        is kept per expression once its value is settled."""
         if not self.imports_ray:
-            return False
+            return None
         key = id(expr)
         name = self._ray_names.get(key, _UNSET)
         if name is _UNSET:
@@ -116,10 +136,23 @@ class RayNames:
             name = qual[4:] if qual is not None and qual.startswith("ray.") else None
             if key in self._values:  # not while the value is still being worked out (a cycle)
                 self._ray_names[key] = name
-        return name is not None and name in names
+        return name
 
     def call_is_ray(self, site: CallSite, *names: str) -> bool:
         return self.is_ray(site.node.func, site.scope, *names)
+
+    def ray_calls(self, *names: str) -> List[CallSite]:
+        """The calls of `ray.<name>` for one of `names`, in the walk's order. Every callee of the module is
+        resolved once, here: each rule scanning every call for its own Ray functions cost a pass per rule."""
+        if self._ray_sites is None:
+            self._ray_sites = []
+            if self.imports_ray:
+                self.remote_definitions()  # resolved first, as when a rule asks for them before any call
+                for site in self.walk.calls:
+                    name = self.ray_name(site.node.func, site.scope)
+                    if name is not None:
+                        self._ray_sites.append((site, name))
+        return [site for site, name in self._ray_sites if name in names]
 
     # -- symbolic values -------------------------------------------------------------------
 
@@ -393,13 +426,30 @@ class RayNames:
         return None
 
     def is_submission(self, site: CallSite) -> bool:
+        return self.site_submission(site) is not None
+
+    def site_submission(self, site: CallSite) -> Optional[tuple]:
+        """`submission_target` of a call `X.remote(...)`, None when it submits nothing; kept per call."""
         func = site.node.func
-        return (
-            isinstance(func, ast.Attribute)
-            and func.attr == SUBMISSION_ATTR
-            and self.imports_ray
-            and self.submission_target(func.value, site.scope) is not None
-        )
+        if not (isinstance(func, ast.Attribute) and func.attr == SUBMISSION_ATTR and self.imports_ray):
+            return None
+        key = id(site.node)
+        if key not in self._submission_targets:
+            self._submission_targets[key] = self.submission_target(func.value, site.scope)
+        return self._submission_targets[key]
+
+    def submissions(self) -> List[Tuple[CallSite, tuple]]:
+        """Every call that submits a task or an actor method or creates an actor, with its
+        `submission_target`, in the walk's order; found once for the module."""
+        if self._submission_sites is None:
+            self._submission_sites = []
+            if self.imports_ray:
+                self.remote_definitions()
+                for site in self.walk.calls:
+                    target = self.site_submission(site)
+                    if target is not None:
+                        self._submission_sites.append((site, target))
+        return self._submission_sites
 
     # -- remote definitions ----------------------------------------------------------------
 
