@@ -67,6 +67,25 @@ def test_a_noqa_inside_a_string_is_not_a_directive():
     assert noqa_warnings('x = "# noqa RAY001"\n') == []
 
 
+@pytest.mark.parametrize("source, expected", [
+    ("x = 1  # see the docs # noqa RAY001\n", [(1, MISSING_COLON)]),
+    ('x = "# noqa: RAY001"  # noqa RAY003\n', [(1, MISSING_COLON)]),
+    ("x = 1  # noqa: RAY001\r\ny = 2  # noqa RAY003\r\n", [(2, MISSING_COLON)]),
+    ("x = 1  # noqa: RAY001\ry = 2  # noqa:\r", [(2, MISSING_CODES)]),
+    ('x = """\n# noqa RAY001\n"""  # noqa: RAY003\n', []),
+])
+def test_the_text_precheck_keeps_every_warning(source, expected):
+    assert noqa_warnings(source) == expected
+
+
+def test_well_formed_directives_are_judged_without_tokenizing(monkeypatch):
+    def no_scan(source):
+        raise AssertionError("tokenized a file whose directives are all well-formed")
+
+    monkeypatch.setattr("raylint.noqa.malformed.comments", no_scan)
+    assert noqa_warnings("x = 1  # noqa: RAY001\ny = 2  # noqa\nz = 3  # NOQA: E501, RAY003 reasons\n") == []
+
+
 def _check(cwd, *args, stdin=None):
     env = dict(os.environ, RAYLINT_CACHE_DIR=str(cwd / ".cache"))
     return subprocess.run([sys.executable, "-m", "raylint", "check", "--output-format", "concise", *args],

@@ -72,6 +72,7 @@ class ActorState:
     def __init__(self, names: RayNames):
         self.names = names
         self._cache: Dict[int, Optional[Set[str]]] = {}
+        self._init_sets_state: Dict[int, bool] = {}  # id(__init__) -> whether it changes process state
 
     def runs_one_call_at_a_time(self, class_node: ast.ClassDef, options: Dict[str, ast.AST], has_starstar: bool) -> bool:
         """Not concurrent by its own options, nor async through a method of its own or of a base class."""
@@ -91,11 +92,17 @@ class ActorState:
         if method is None or method_name.startswith("__"):
             return False
         init = methods.get("__init__")
-        if init is not None:
-            local = _local_names(init)
-            if any(_changes_process_state(node, local) for node in ast.walk(init)):
-                return False
+        if init is not None and self._sets_process_state(init):
+            return False
         return self._stateless(method, methods)
+
+    def _sets_process_state(self, init: ast.FunctionDef) -> bool:
+        """Whether a constructor changes process state; asked for every method of its class, walked once."""
+        key = id(init)
+        if key not in self._init_sets_state:
+            local = _local_names(init)
+            self._init_sets_state[key] = any(_changes_process_state(node, local) for node in ast.walk(init))
+        return self._init_sets_state[key]
 
     def _methods(self, class_node: ast.ClassDef, depth: int = 0) -> Dict[str, ast.FunctionDef]:
         """The methods a class defines or inherits from base classes of this module (the class's own win);
