@@ -249,3 +249,38 @@ def test_plans_of_ray003_and_ray101_to_ray110_never_parse_with_libcst(monkeypatc
     assert fixes >= 400
     assert parsed == ["tests/fix_fixtures/RAY101/plan_edges.py", "tests/fix_fixtures/RAY105/plan_edges.py",
                       "tests/fix_fixtures/RAY105/plan_edges.unsafe.py"]
+
+
+def _context_of(source):
+    import ast as std_ast
+    from types import SimpleNamespace
+
+    return SimpleNamespace(source=source, tree=std_ast.parse(source))
+
+
+@pytest.mark.parametrize("source, inside", [
+    ('x = f"{ray.get(r)}"\n', True),
+    ('x = ray.get(r)\ny = f"{z}"\n', False),
+    ('def f():\n    return f"""\n    {ray.get(r)}\n    """\n', True),
+    ('@deco(f"{ray.get(r)}")\ndef f():\n    pass\n', True),
+])
+def test_in_fstring_walks_one_statement_and_agrees_with_the_parent_map(source, inside):
+    import ast as std_ast
+
+    from raylint.fixers.planning import in_fstring
+
+    context = _context_of(source)
+    call = next(node for node in std_ast.walk(context.tree)
+                if isinstance(node, std_ast.Call) and getattr(node.func, "attr", "") == "get")
+    assert in_fstring(context, call) is inside
+
+
+def test_in_fstring_asks_the_whole_file_when_a_row_is_misplaced():
+    import ast as std_ast
+
+    from raylint.fixers.planning import in_fstring
+
+    context = _context_of('a = 1\nx = f"{ray.get(r)}"\n')
+    call = next(node for node in std_ast.walk(context.tree) if isinstance(node, std_ast.Call))
+    call.lineno = 1  # as an f-string's inner positions may be before Python 3.12
+    assert in_fstring(context, call) is True

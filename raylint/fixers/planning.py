@@ -72,6 +72,9 @@ def in_fstring(context, node: ast.AST) -> bool:
         has_fstrings = context._has_fstrings = _FSTRING_PREFIX.search(context.source) is not None
     if not has_fstrings:
         return False  # the parent map costs a walk of the whole file: most files need none
+    found = _in_fstring_near(context.tree, node)
+    if found is not None:
+        return found
     parent_of = parents(context.tree)
     current = parent_of.get(id(node))
     while current is not None:
@@ -81,6 +84,26 @@ def in_fstring(context, node: ast.AST) -> bool:
             return False
         current = parent_of.get(id(current))
     return False
+
+
+def _in_fstring_near(tree: ast.Module, node: ast.AST):
+    """Whether `node` is inside an f-string, found by walking only the top-level statement its row points to;
+    None when it is not there (no row, or a row an f-string misplaced): the caller then asks the whole file."""
+    row = getattr(node, "lineno", None)
+    if row is None:
+        return None
+    for statement in tree.body:
+        first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", ())])
+        if not first <= row <= (statement.end_lineno or statement.lineno):
+            continue
+        stack = [(statement, False)]
+        while stack:
+            current, inside = stack.pop()
+            if current is node:
+                return inside
+            inside = inside or isinstance(current, ast.JoinedStr)
+            stack.extend((child, inside) for child in ast.iter_child_nodes(current))
+    return None
 
 
 def shares_call_parentheses(node: ast.AST) -> bool:
