@@ -86,6 +86,8 @@ class RayNames:
         self._values: Dict[int, Optional[Value]] = {}
         self._ray_names: Dict[int, Optional[str]] = {}
         self._busy: set = set()
+        self._cuts = 0  # how many values came out None because they were still being worked out (a cycle)
+        self._name_values: Dict[Tuple[int, str], Optional[Value]] = {}
         self._remote_defs: Dict[int, Optional[RemoteDef]] = {}
         self._remote_definitions: Optional[List[RemoteDef]] = None
         self._task_code: Optional[Dict[int, RemoteDef]] = None
@@ -161,6 +163,7 @@ class RayNames:
         if key in self._values:
             return self._values[key]
         if key in self._busy:
+            self._cuts += 1
             return None
         self._busy.add(key)
         try:
@@ -211,6 +214,18 @@ class RayNames:
         return self.value(expr, scope)
 
     def _name_value(self, name: str, scope: Scope) -> Optional[Value]:
+        """The value of a read of `name` in `scope`. Lookups are flow-insensitive, so every read of the name
+        in the scope has it: kept per (scope, name) unless a cycle cut the working-out short."""
+        key = (id(scope), name)
+        value = self._name_values.get(key, _UNSET)
+        if value is _UNSET:
+            cuts = self._cuts
+            value = self._evaluate_name(name, scope)
+            if self._cuts == cuts:
+                self._name_values[key] = value
+        return value
+
+    def _evaluate_name(self, name: str, scope: Scope) -> Optional[Value]:
         bindings = scope.lookup(name)
         if not bindings:
             if name in BUILTIN_NAMES:
