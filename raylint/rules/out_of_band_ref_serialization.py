@@ -19,6 +19,11 @@ _REDIS_WRITES = frozenset({"set", "setex", "setnx", "mset", "hset", "hmset", "lp
 _REF_IDS = frozenset({"hex", "binary"})
 _RECONSTRUCTORS = frozenset({"ray.ObjectRef", "ray.ObjectRef.from_hex", "ray.ObjectRef.from_binary"})
 _MAX_DEPTH = 4
+# what every call this rule reports resolves into, Ray aside (a Redis client comes from `redis`)
+_WRITER_PACKAGES = frozenset(
+    qual.split(".")[0] for qual in _PICKLERS.keys() | _ID_WRITERS if not qual.startswith("ray.")
+) | {"redis"}
+_RAY_CALLS = tuple(qual[len("ray."):] for qual in _RECONSTRUCTORS | _ID_WRITERS if qual.startswith("ray."))
 
 
 class OutOfBandRefSerialization(Rule):
@@ -88,7 +93,10 @@ class OutOfBandRefSerialization(Rule):
     def run(self) -> None:
         names = self.analysis.names
         id_calls = [site for site in self.analysis.walk.calls if self._is_ref_id(site)]
-        for site in self.analysis.walk.calls:
+        sites = self.analysis.walk.calls
+        if not names.imported_roots() & _WRITER_PACKAGES:
+            sites = names.ray_calls(*_RAY_CALLS)  # then only Ray's own functions can be reported
+        for site in sites:
             qual = names.qualname(site.node.func, site.scope)
             if qual in _RECONSTRUCTORS:
                 self.report(
