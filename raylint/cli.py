@@ -13,7 +13,7 @@ import importlib.util
 import click
 
 from raylint import __version__
-from raylint import api
+from raylint import api, heap
 from raylint.noqa.add import add_noqa as add_noqa_directives
 from raylint.config import ConfigError, load_settings, resolve_selectors
 from raylint.files.discovery import DiscoveryError
@@ -91,6 +91,7 @@ def check(paths, select, extend_select, ignore, preview, unsafe_fixes, config_pa
 
     With --stdin-filename and --fix, the fixed source goes to standard output and the report to standard
     error (as in Ruff), so an editor can replace its buffer with the output."""
+    heap.exit_fast()
     paths, stdin_filename = _dash_is_stdin(paths, stdin_filename)
     settings = _load_settings(config_path, stdin_filename)
     unsafe = _unsafe(unsafe_fixes, settings)
@@ -132,6 +133,7 @@ def fix_command(paths, select, extend_select, ignore, preview, unsafe_fixes, con
 
     With --stdin-filename the file on disk is never touched: the diff, or with --apply the whole fixed
     source (unchanged when there is nothing to fix), goes to standard output. `-` reads standard input."""
+    heap.exit_fast()
     paths, stdin_filename = _dash_is_stdin(paths, stdin_filename)
     settings = _load_settings(config_path, stdin_filename)
     unsafe = _unsafe(unsafe_fixes, settings)

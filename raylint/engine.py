@@ -174,7 +174,8 @@ def _lint_tree(tree: ast.Module, source: str, path: str, options: LintOptions, m
         findings = suppress(findings, source, path, options)
     result = FileResult(path, findings, summaries, tuple(sorted(index.queries)), tuple(context.fix_errors))
     imports_ray = context.names.imports_ray
-    context.walk.release()
+    if not heap.retire(len(source), len(findings), context):
+        context.walk.release()
     return result, relevant and imports_ray
 
 

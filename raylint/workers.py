@@ -30,6 +30,9 @@ def imap(function: Callable[[T], R], items: Iterable[T], *, jobs: int, chunksize
 
 
 def _start_worker() -> None:
+    from raylint import heap
+
+    heap.stop_keeping()  # a worker lints file after file: it frees each one
     # The terminal sends Ctrl-C to the whole process group; the parent alone reports it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -106,3 +106,70 @@ def test_a_linted_files_tree_is_freed_without_the_cyclic_collector(monkeypatch):
     finally:
         gc.enable()
 
+
+
+@pytest.fixture
+def ending_fast(monkeypatch):
+    """The process as the `raylint` command that ends fast; undone after the test (kept objects let go)."""
+    monkeypatch.setattr(heap, "_is_command", True)
+    heap.exit_fast()
+    yield
+    heap.stop_keeping()
+    gc.unfreeze()
+
+
+def _linted_tree(monkeypatch, source, options):
+    import weakref
+
+    trees = []
+    parse = heap.parse
+
+    def keep_a_weak_reference(text, filename):
+        tree = parse(text, filename)
+        trees.append(weakref.ref(tree))
+        return tree
+
+    monkeypatch.setattr(heap, "parse", keep_a_weak_reference)
+    result = engine.lint_source(source, "kept.py", options)
+    gc.collect()
+    return result, trees[0]
+
+
+_FINDINGS = "import ray\n\n@ray.remote\ndef f(x):\n    return x\n\nrefs = [ray.get(f.remote(x)) for x in range(9)]\n"
+
+
+def test_a_command_that_ends_fast_keeps_the_tree_instead_of_freeing_it(monkeypatch, ending_fast):
+    result, tree = _linted_tree(monkeypatch, _FINDINGS, LintOptions(enabled=frozenset({"RAY001"}), plan_fixes=True))
+    assert [d.code for d in result.diagnostics] == ["RAY001"]
+    assert tree() is not None
+    assert heap.ends_fast()
+
+
+def test_past_its_budget_or_with_many_findings_a_file_is_freed(monkeypatch, ending_fast):
+    options = LintOptions(enabled=frozenset({"RAY001"}), plan_fixes=True)
+    heap._keep_budget = len(_FINDINGS) - 1  # the fixture's teardown resets it
+    assert _linted_tree(monkeypatch, _FINDINGS, options)[1]() is None
+    heap.exit_fast()
+    monkeypatch.setattr(heap, "KEEP_MAX_FINDINGS", 1)
+    assert _linted_tree(monkeypatch, _FINDINGS, options)[1]() is None
+
+
+def test_a_library_call_never_keeps_even_when_asked_to_end_fast(monkeypatch):
+    heap.exit_fast()  # not the `raylint` command: nothing ends this process after the call
+    result, tree = _linted_tree(monkeypatch, _FINDINGS, LintOptions(enabled=frozenset({"RAY001"})))
+    assert tree() is None and not heap.ends_fast()
+
+
+def test_the_command_flushes_its_whole_report_before_ending_fast(tmp_path):
+    """`check` ends with os._exit: a long report through a pipe still arrives whole, with the exit code."""
+    import json
+    import subprocess
+    import sys
+
+    lines = ["import ray", "", "@ray.remote(num_cpus=1)", "def f(x):", "    return x", ""]
+    lines += [f"r{i} = [ray.get(f.remote(x)) for x in range({i + 2})]" for i in range(300)]
+    (tmp_path / "many.py").write_text("\n".join(lines) + "\n")
+    done = subprocess.run([sys.executable, "-m", "raylint", "check", "many.py", "--no-cache", "--output-format",
+                           "json"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert len(json.loads(done.stdout)) == 300
