@@ -15,6 +15,8 @@ _STARTERS = {
 _EXECUTORS = frozenset({"concurrent.futures.ProcessPoolExecutor", "concurrent.futures.process.ProcessPoolExecutor"})
 _UNKNOWN = "unknown"
 _FORKING_PACKAGES = frozenset({"os", "multiprocessing", "concurrent"})
+# the last parts of the names `_fork` knows (`os.fork`, the starters, the executors, a context's Pool/Process)
+_FORKING_CALLS = frozenset({"fork", "Pool", "Process"} | {qual.rsplit(".", 1)[-1] for qual in _STARTERS.keys() | _EXECUTORS})
 
 
 class ForkInRayProcess(Rule):
@@ -96,7 +98,7 @@ class ForkInRayProcess(Rule):
             return  # every way to fork this rule knows is a function of one of these
         self._tasks, self._actors = self._remote_bodies()
         self._default = self._default_start_method()
-        for site in self.analysis.walk.calls:
+        for site in self.analysis.names.calls_of(*_FORKING_CALLS):
             found = self._fork(site)
             if found is None:
                 continue
@@ -158,7 +160,7 @@ class ForkInRayProcess(Rule):
     def _default_start_method(self) -> str:
         """"fork" unless the module sets another start method (any non-literal counts as another)."""
         names = self.analysis.names
-        for site in self.analysis.walk.calls:
+        for site in names.calls_of("set_start_method"):
             if names.qualname(site.node.func, site.scope) == "multiprocessing.set_start_method":
                 method = site.node.args[0] if site.node.args else keyword_value(site.node, "method")
                 if not (isinstance(method, ast.Constant) and method.value == "fork"):
@@ -181,11 +183,10 @@ class ForkInRayProcess(Rule):
         names = self.analysis.names
         position = (site.node.lineno, site.node.col_offset)
         last = None
-        for other in self.analysis.walk.calls:
+        for other in names.ray_calls("init", "shutdown"):
             if other.function is not site.function or (other.node.lineno, other.node.col_offset) >= position:
                 continue
-            if names.call_is_ray(other, "init", "shutdown"):
-                last = other
+            last = other
         return last is not None and names.call_is_ray(last, "init")
 
     def _remote_bodies(self) -> Tuple[Set[int], Set[int]]:

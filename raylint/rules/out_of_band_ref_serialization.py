@@ -23,6 +23,8 @@ _MAX_DEPTH = 4
 _WRITER_PACKAGES = frozenset(
     qual.split(".")[0] for qual in _PICKLERS.keys() | _ID_WRITERS if not qual.startswith("ray.")
 ) | {"redis"}
+# the last parts of every call this rule can report: a serialiser, a rebuilder, a Redis write
+_REPORTED_CALLS = frozenset(qual.rsplit(".", 1)[-1] for qual in _PICKLERS.keys() | _ID_WRITERS | _RECONSTRUCTORS) | _REDIS_WRITES
 _RAY_CALLS = tuple(qual[len("ray."):] for qual in _RECONSTRUCTORS | _ID_WRITERS if qual.startswith("ray."))
 
 
@@ -93,7 +95,7 @@ class OutOfBandRefSerialization(Rule):
     def run(self) -> None:
         names = self.analysis.names
         id_calls = [site for site in self.analysis.walk.calls if self._is_ref_id(site)]
-        sites = self.analysis.walk.calls
+        sites = names.calls_of(*_REPORTED_CALLS)
         if not names.imported_roots() & _WRITER_PACKAGES:
             sites = names.ray_calls(*_RAY_CALLS)  # then only Ray's own functions can be reported
         for site in sites:

@@ -92,7 +92,7 @@ class RayNames:
         self._remote_definitions: Optional[List[RemoteDef]] = None
         self._task_code: Optional[Dict[int, RemoteDef]] = None
         self._definition_scopes: Optional[Dict[int, Scope]] = None
-        self._ray_sites: Optional[List[Tuple[CallSite, str]]] = None
+        self._attribute_buckets: Optional[Dict[Optional[str], List[int]]] = None
         self._submission_sites: Optional[List[Tuple[CallSite, tuple]]] = None
         self._submission_targets: Dict[int, Optional[tuple]] = {}
         self._imported_roots: Optional[FrozenSet[str]] = None
@@ -144,17 +144,41 @@ class RayNames:
         return self.is_ray(site.node.func, site.scope, *names)
 
     def ray_calls(self, *names: str) -> List[CallSite]:
-        """The calls of `ray.<name>` for one of `names`, in the walk's order. Every callee of the module is
-        resolved once, here: each rule scanning every call for its own Ray functions cost a pass per rule."""
-        if self._ray_sites is None:
-            self._ray_sites = []
-            if self.imports_ray:
-                self.remote_definitions()  # resolved first, as when a rule asks for them before any call
-                for site in self.walk.calls:
-                    name = self.ray_name(site.node.func, site.scope)
-                    if name is not None:
-                        self._ray_sites.append((site, name))
-        return [site for site, name in self._ray_sites if name in names]
+        """The calls of `ray.<name>` for one of `names`, in the walk's order; only the calls `calls_of` gives
+        for their last parts are resolved (each rule used to resolve every call of the module)."""
+        if not self.imports_ray:
+            return []
+        self.remote_definitions()  # resolved first, as when a rule asks for them before any call
+        wanted = set(names)
+        return [site for site in self.calls_of(*{name.rsplit(".", 1)[-1] for name in names})
+                if self.ray_name(site.node.func, site.scope) in wanted]
+
+    def calls_of(self, *attributes: str) -> List[CallSite]:
+        """The calls whose callee may resolve to a qualified name ending in one of `attributes`, in the walk's
+        order: the calls of an attribute so named, of `self.x` (bound to any value) and of anything that is
+        not an attribute (an imported alias may have any name). `obj.other(...)` resolves, if at all, to a
+        name ending in `other` (`os.path.join` from `os.path` and `join`), so a rule looking for a few
+        functions need not resolve it."""
+        buckets = self._calls_by_attribute()
+        picked = list(buckets[None])
+        for attribute in set(attributes):
+            picked.extend(buckets.get(attribute, ()))
+        picked.sort()
+        calls = self.walk.calls
+        return [calls[index] for index in picked]
+
+    def _calls_by_attribute(self) -> Dict[Optional[str], List[int]]:
+        """Positions in `walk.calls` by the callee's attribute name; None for callees any name may reach."""
+        if self._attribute_buckets is None:
+            buckets: Dict[Optional[str], List[int]] = {None: []}
+            for index, site in enumerate(self.walk.calls):
+                func = site.node.func
+                key = None
+                if isinstance(func, ast.Attribute) and not (isinstance(func.value, ast.Name) and func.value.id == "self"):
+                    key = func.attr
+                buckets.setdefault(key, []).append(index)
+            self._attribute_buckets = buckets
+        return self._attribute_buckets
 
     # -- symbolic values -------------------------------------------------------------------
 
@@ -460,7 +484,7 @@ class RayNames:
             self._submission_sites = []
             if self.imports_ray:
                 self.remote_definitions()
-                for site in self.walk.calls:
+                for site in self.calls_of(SUBMISSION_ATTR):
                     target = self.site_submission(site)
                     if target is not None:
                         self._submission_sites.append((site, target))
@@ -534,9 +558,7 @@ class RayNames:
             remote = self.remote_def_of(definition.node)
             if remote is not None:
                 found.append(remote)
-        for site in self.walk.calls:
-            if not self.imports_ray:
-                break
+        for site in self.calls_of("remote") if self.imports_ray else ():
             node = site.node
             func = node.func
             if self.is_ray(func, site.scope, "remote") and len(node.args) == 1 and not node.keywords:
