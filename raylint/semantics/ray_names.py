@@ -93,6 +93,7 @@ class RayNames:
         self._task_code: Optional[Dict[int, RemoteDef]] = None
         self._definition_scopes: Optional[Dict[int, Scope]] = None
         self._attribute_buckets: Optional[Dict[Optional[str], List[int]]] = None
+        self._ray_named: Dict[Optional[str], List[Tuple[int, str]]] = {}
         self._submission_sites: Optional[List[Tuple[CallSite, tuple]]] = None
         self._submission_targets: Dict[int, Optional[tuple]] = {}
         self._imported_roots: Optional[FrozenSet[str]] = None
@@ -150,8 +151,24 @@ class RayNames:
             return []
         self.remote_definitions()  # resolved first, as when a rule asks for them before any call
         wanted = set(names)
-        return [site for site in self.calls_of(*{name.rsplit(".", 1)[-1] for name in names})
-                if self.ray_name(site.node.func, site.scope) in wanted]
+        picked = [index for key in (None, *{name.rsplit(".", 1)[-1] for name in names})
+                  for index, name in self._ray_calls_in(key) if name in wanted]
+        picked.sort()
+        calls = self.walk.calls
+        return [calls[index] for index in picked]
+
+    def _ray_calls_in(self, key: Optional[str]) -> List[Tuple[int, str]]:
+        """(position, Ray name) of the calls of one `_calls_by_attribute` bucket that resolve into `ray`."""
+        found = self._ray_named.get(key)
+        if found is None:
+            found = self._ray_named[key] = []
+            calls = self.walk.calls
+            for index in self._calls_by_attribute().get(key, ()):
+                site = calls[index]
+                name = self.ray_name(site.node.func, site.scope)
+                if name is not None:
+                    found.append((index, name))
+        return found
 
     def calls_of(self, *attributes: str) -> List[CallSite]:
         """The calls whose callee may resolve to a qualified name ending in one of `attributes`, in the walk's
