@@ -140,7 +140,7 @@ class BlockingPollInSyncActor(Rule):
         """Ids of actor classes created somewhere with `.options(max_concurrency=...)` or concurrency groups."""
         names = self.analysis.names
         found = set()
-        for site in self.analysis.walk.calls:
+        for site in names.calls_of("options"):
             func = site.node.func
             if not (isinstance(func, ast.Attribute) and func.attr == "options"):
                 continue

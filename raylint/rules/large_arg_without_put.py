@@ -157,7 +157,7 @@ class LargeArgWithoutPut(Rule):
         """`ray.util.multiprocessing.Pool` pickles the arguments into every task it makes: a large value in
         `apply_async(f, (big, x))` in a loop, in each tuple of `starmap(f, [(big, x) for x in xs])`, or
         bound with `map(partial(f, big), xs)`, is copied once per task."""
-        for site in self.analysis.walk.calls:
+        for site in self.analysis.names.calls_of(*_POOL_METHODS):
             func = site.node.func
             if not (isinstance(func, ast.Attribute) and func.attr in _POOL_METHODS and site.node.args):
                 continue

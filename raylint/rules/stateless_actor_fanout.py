@@ -109,7 +109,7 @@ class StatelessActorFanout(Rule):
         self._state = ActorState(names)
         self._concurrent = self._concurrent_by_options()
         self._callers: Dict[int, List[Tuple[ast.Call, CallSite, int]]] = {}
-        for site in self.analysis.walk.calls:
+        for site in names.calls_of("remote"):
             if site.loops:
                 self._check(site)
 
@@ -244,7 +244,8 @@ class StatelessActorFanout(Rule):
         definition = next((d for d in self.analysis.walk.definitions if d.node is function), None)
         owner = definition.class_node if definition is not None else None
         found = []
-        for site in self.analysis.walk.calls:
+        # a plain function is called by name (or as `self.f` bound to it); an actor method through `.remote`
+        for site in names.calls_of() if owner is None else names.calls_of("remote"):
             func = site.node.func
             if owner is None:
                 value = names.value(func, site.scope)
@@ -268,7 +269,7 @@ class StatelessActorFanout(Rule):
         tracked, so the class is let off."""
         names = self.analysis.names
         found = set()
-        for site in self.analysis.walk.calls:
+        for site in names.calls_of("options"):
             func = site.node.func
             if not (isinstance(func, ast.Attribute) and func.attr == "options"):
                 continue
