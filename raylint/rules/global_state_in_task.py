@@ -103,8 +103,14 @@ class GlobalStateInTask(Rule):
             return
         self._mutation_bases: Optional[Set[int]] = None
         task_nodes = [function for function, _ in tasks]
+        may_mutate = self._may_be_module_container()
         for function, _remote in tasks:
             scope = self.analysis.walk.scopes[id(function)]
+            # the walk finds nothing to report without a `global` statement in the function (the walk records
+            # each in the scope it is in, this one: nested defs and classes are not walked) or a module-level
+            # name `_module_container` could accept
+            if not scope.globals and not may_mutate:
+                continue
             nodes = list(_local_statements(function))  # one walk for both checks
             self._global_statements(function, nodes)
             self._container_mutations(function, scope, task_nodes, nodes)
@@ -167,6 +173,15 @@ class GlobalStateInTask(Rule):
                 f"in an actor",
             )
 
+    def _may_be_module_container(self) -> bool:
+        """Some module-level name `_module_container` could accept: bound once, by an assignment of a
+        container display or of a call (whose callee it resolves only when asked)."""
+        return any(
+            len(bindings) == 1 and bindings[0].kind == "assign"
+            and isinstance(bindings[0].value, (ast.List, ast.Dict, ast.Set, ast.Call))
+            for bindings in self.analysis.walk.module_scope.bindings.values()
+        )
+
     def _module_container(self, name: str, scope: Scope):
         bindings = scope.lookup(name) or []
         if len(bindings) != 1 or bindings[0].scope.kind != "module" or bindings[0].kind != "assign":
@@ -207,13 +222,17 @@ class GlobalStateInTask(Rule):
                 target = names.submission_target(site.node.func.value, site.scope)[0]
                 submissions.setdefault(id(target), (target, []))[1].append(site)
         reported = set()
+        last_write = self._last_driver_write()
         for function, remote in tasks:
+            sites = submissions.get(id(remote), (remote, []))[1]
+            # a report needs a submission in a driver before one of its writes (see `_last_driver_write`)
+            if not any(site.function in last_write and _start(site.node) < last_write[site.function] for site in sites):
+                continue
             scope = walk.scopes[id(function)]
             # a module the task imports itself (`global random; import random`) is its own, not state
             imported = {name for name, bindings in scope.bindings.items() if any(b.kind == "import" for b in bindings)}
             read = {node.id for node, where in scoped_names(walk, function.body, scope)
                     if isinstance(node.ctx, ast.Load) and _global_read(node.id, where, module)} - imported
-            sites = submissions.get(id(remote), (remote, []))[1]
             for name in sorted(read):
                 for binding, driver in self._driver_writes(name):
                     submitted_first = any(
@@ -229,6 +248,21 @@ class GlobalStateInTask(Rule):
                             f"workers keep the value pickled at the first submission; pass it as an argument, "
                             f"or keep it in an actor",
                         )
+
+    def _last_driver_write(self) -> Dict[Optional[ast.AST], Tuple[int, int]]:
+        """Driver (a function, None at module level) -> the start of its last write that `_driver_writes` yields
+        for any name: a submission there after that start, or in no driver, is never reported."""
+        walk = self.analysis.walk
+        last: Dict[Optional[ast.AST], Tuple[int, int]] = {}
+        writes = [(None, walk.module_scope.bindings.values())]
+        for scope in {id(scope): scope for scopes in walk.declared_global().values() for scope in scopes}.values():
+            if scope.kind == "function" and self.analysis.names.task_code(scope.node) is None:
+                writes.append((scope.node, [scope.bindings.get(name, ()) for name in scope.globals]))
+        for driver, bindings_lists in writes:
+            starts = [_start(b.node) for bindings in bindings_lists for b in bindings if b.kind != "import"]
+            if starts:
+                last[driver] = max(starts)
+        return last
 
     def _driver_writes(self, name: str) -> Iterator[Tuple[Binding, ast.AST]]:
         """Assignments to the module global `name` at module level, or in a plain function declaring it
@@ -261,6 +295,10 @@ def _local_statements(function: ast.AST) -> Iterator[ast.AST]:
             if isinstance(value, list):
                 stack.extend(item for item in value
                              if isinstance(item, _BLOCK_PARTS) and not isinstance(item, _NESTED_SCOPES))
+
+
+def _start(node: ast.AST) -> Tuple[int, int]:
+    return node.lineno, node.col_offset
 
 
 def _global_read(name: str, where: Scope, module: Scope) -> bool:
