@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Dict, FrozenSet, Optional, Tuple
 
 from raylint.semantics.analysis import scoped_names, Binding, Scope
 from raylint.semantics.estimate import LARGE
+from raylint.semantics.spelling import may_name
 from raylint.rules.base import Option, Rule
-
-_ASCII_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class ClosureCapturesLargeObject(Rule):
@@ -91,7 +89,10 @@ class ClosureCapturesLargeObject(Rule):
                 continue
             seen.add(id(node))
             body_scope = walk.scopes[id(node)]
-            if not self._may_capture(node, body_scope.parent):
+            # `_captured` accepts only a name bound once, by a plain assignment, in the scope the definition
+            # sits in or one around it (the module's too, for a name declared `global`): the walk below can
+            # only report a read of such a name
+            if not may_name(self.analysis.lines, node, self._capturable(body_scope.parent)):
                 continue
             first: Dict[str, Tuple[ast.Name, Binding, int]] = {}
             for use, where in scoped_names(walk, node.body, body_scope):
@@ -112,19 +113,6 @@ class ClosureCapturesLargeObject(Rule):
                     f"pickles it into the definition and ships it to every worker; `ray.put` it and pass the "
                     f"ref as an argument, or build it inside the task",
                 )
-
-    def _may_capture(self, node: ast.AST, outer: Scope) -> bool:
-        """The definition's text spells a name `_captured` could accept; when none, the walk finds nothing.
-
-        `_captured` needs the binding list a read sees to be one assignment outside the body: that list is
-        the bindings of the name in the scope the definition sits in or one around it (the module's too,
-        for a name declared `global`). A name read in the body is spelled in the definition's lines, as
-        one identifier, when those lines are ASCII (only non-ASCII identifiers are normalized by Python)."""
-        names = self._capturable(outer)
-        if not names:
-            return False
-        text = "\n".join(self.analysis.lines[node.lineno - 1:node.end_lineno])
-        return not text.isascii() or not names.isdisjoint(_ASCII_IDENTIFIER.findall(text))
 
     def _capturable(self, scope: Optional[Scope]) -> FrozenSet[str]:
         """Names bound exactly once, by a plain assignment, in `scope` or a scope around it."""

@@ -7,6 +7,7 @@ from raylint.semantics.analysis import node_contains, scoped_names, Binding, Sco
 from raylint.fixers.rewrite import parents
 from raylint.semantics.loops import walk_local
 from raylint.semantics.ray_names import RemoteDef
+from raylint.semantics.spelling import may_name
 from raylint.rules.base import Rule
 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "remove",
@@ -103,13 +104,13 @@ class GlobalStateInTask(Rule):
             return
         self._mutation_bases: Optional[Set[int]] = None
         task_nodes = [function for function, _ in tasks]
-        may_mutate = self._may_be_module_container()
+        containers = self._possible_containers()
         for function, _remote in tasks:
             scope = self.analysis.walk.scopes[id(function)]
-            # the walk finds nothing to report without a `global` statement in the function (the walk records
-            # each in the scope it is in, this one: nested defs and classes are not walked) or a module-level
-            # name `_module_container` could accept
-            if not scope.globals and not may_mutate:
+            # the walk finds nothing to report without a `global` statement in the function (each is recorded
+            # in the scope it is in, this one: nested defs and classes are not walked) or a read of a name
+            # `_module_container` could accept (a mutated base is a `Name`)
+            if not scope.globals and not may_name(self.analysis.lines, function, containers):
                 continue
             nodes = list(_local_statements(function))  # one walk for both checks
             self._global_statements(function, nodes)
@@ -173,14 +174,14 @@ class GlobalStateInTask(Rule):
                 f"in an actor",
             )
 
-    def _may_be_module_container(self) -> bool:
-        """Some module-level name `_module_container` could accept: bound once, by an assignment of a
+    def _possible_containers(self) -> Set[str]:
+        """The module-level names `_module_container` could accept: bound once, by an assignment of a
         container display or of a call (whose callee it resolves only when asked)."""
-        return any(
-            len(bindings) == 1 and bindings[0].kind == "assign"
+        return {
+            name for name, bindings in self.analysis.walk.module_scope.bindings.items()
+            if len(bindings) == 1 and bindings[0].kind == "assign"
             and isinstance(bindings[0].value, (ast.List, ast.Dict, ast.Set, ast.Call))
-            for bindings in self.analysis.walk.module_scope.bindings.values()
-        )
+        }
 
     def _module_container(self, name: str, scope: Scope):
         bindings = scope.lookup(name) or []
