@@ -263,6 +263,10 @@ class MissingResources(Rule):
         """Some import, in any scope, may bind a name whose qualified name starts with a GPU library."""
         walk = self.analysis.walk
         package = self.analysis.names.module_name.split(".")[0]
+        source = self.analysis.source
+        # an import spells its module as the binding records it, unless non-ASCII (Python normalizes those)
+        if package not in _GPU_LIBRARIES and source.isascii() and not any(name in source for name in _GPU_LIBRARIES):
+            return False
         for scope in (walk.module_scope, *walk.scopes.values()):
             for bindings in scope.bindings.values():
                 for binding in bindings:

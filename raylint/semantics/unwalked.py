@@ -16,7 +16,7 @@ from raylint.semantics.analysis import ModuleWalk
 
 def calls_inside(walk: ModuleWalk, functions: Collection[ast.AST]) -> List[ast.Call]:
     """The calls in the bodies of `functions` (defs or lambdas), nested functions and their defaults and
-    annotations included, plus the calls of every annotated statement of the module, wherever it is."""
+    annotations included."""
     inside = _Inside(walk, functions)
     found: List[ast.Call] = []
     for site in walk.calls:
@@ -35,8 +35,9 @@ def calls_inside(walk: ModuleWalk, functions: Collection[ast.AST]) -> List[ast.C
                 every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
                 skipped.extend(arg.annotation for arg in every if arg is not None and arg.annotation is not None)
             found.extend(_calls_in(skipped))
-    for statement in walk.annotated:
-        found.extend(_calls_in((statement.annotation, statement.target)))
+    for statement, scope in walk.annotated:
+        if inside(scope.function):
+            found.extend(_calls_in((statement.annotation, statement.target)))
     return found
 
 
