@@ -223,7 +223,7 @@ class GlobalStateInTask(Rule):
                 target = names.submission_target(site.node.func.value, site.scope)[0]
                 submissions.setdefault(id(target), (target, []))[1].append(site)
         reported = set()
-        last_write = self._last_driver_write()
+        last_write = self._last_driver_write({site.function for _, sites in submissions.values() for site in sites})
         for function, remote in tasks:
             sites = submissions.get(id(remote), (remote, []))[1]
             # a report needs a submission in a driver before one of its writes (see `_last_driver_write`)
@@ -250,19 +250,24 @@ class GlobalStateInTask(Rule):
                             f"or keep it in an actor",
                         )
 
-    def _last_driver_write(self) -> Dict[Optional[ast.AST], Tuple[int, int]]:
-        """Driver (a function, None at module level) -> the start of its last write that `_driver_writes` yields
-        for any name: a submission there after that start, or in no driver, is never reported."""
+    def _last_driver_write(self, functions) -> Dict[Optional[ast.AST], Tuple[int, int]]:
+        """Each of `functions` (the `.function` of submission sites, None at module level) that is a driver ->
+        the start of its last write that `_driver_writes` yields for any name: module-level bindings, or those
+        of the names a plain function declares `global`. A submission after that start, or in no driver, is
+        never reported."""
         walk = self.analysis.walk
         last: Dict[Optional[ast.AST], Tuple[int, int]] = {}
-        writes = [(None, walk.module_scope.bindings.values())]
-        for scope in {id(scope): scope for scopes in walk.declared_global().values() for scope in scopes}.values():
-            if scope.kind == "function" and self.analysis.names.task_code(scope.node) is None:
-                writes.append((scope.node, [scope.bindings.get(name, ()) for name in scope.globals]))
-        for driver, bindings_lists in writes:
-            starts = [_start(b.node) for bindings in bindings_lists for b in bindings if b.kind != "import"]
+        for function in functions:
+            if function is None:
+                bindings = [b for same_name in walk.module_scope.bindings.values() for b in same_name]
+            else:
+                scope = walk.scopes[id(function)]
+                if scope.kind != "function" or not scope.globals or self.analysis.names.task_code(function) is not None:
+                    continue
+                bindings = [b for name in scope.globals for b in scope.bindings.get(name, ())]
+            starts = [_start(b.node) for b in bindings if b.kind != "import"]
             if starts:
-                last[driver] = max(starts)
+                last[function] = max(starts)
         return last
 
     def _driver_writes(self, name: str) -> Iterator[Tuple[Binding, ast.AST]]:
