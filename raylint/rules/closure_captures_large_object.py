@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
 from raylint.semantics.analysis import scoped_names, Binding, Scope
 from raylint.semantics.estimate import LARGE
+from raylint.semantics.spelling import may_name
 from raylint.rules.base import Option, Rule
 
 
@@ -81,12 +82,18 @@ class ClosureCapturesLargeObject(Rule):
         names = self.analysis.names
         walk = self.analysis.walk
         seen = set()
+        self._capturable_in: Dict[int, FrozenSet[str]] = {}
         for remote in names.remote_definitions():
             node = remote.node
             if node is None or id(node) in seen:
                 continue
             seen.add(id(node))
             body_scope = walk.scopes[id(node)]
+            # `_captured` accepts only a name bound once, by a plain assignment, in the scope the definition
+            # sits in or one around it (the module's too, for a name declared `global`): the walk below can
+            # only report a read of such a name
+            if not may_name(self.analysis.lines, node, self._capturable(body_scope.parent)):
+                continue
             first: Dict[str, Tuple[ast.Name, Binding, int]] = {}
             for use, where in scoped_names(walk, node.body, body_scope):
                 if not isinstance(use.ctx, ast.Load):
@@ -106,6 +113,18 @@ class ClosureCapturesLargeObject(Rule):
                     f"pickles it into the definition and ships it to every worker; `ray.put` it and pass the "
                     f"ref as an argument, or build it inside the task",
                 )
+
+    def _capturable(self, scope: Optional[Scope]) -> FrozenSet[str]:
+        """Names bound exactly once, by a plain assignment, in `scope` or a scope around it."""
+        if scope is None:
+            return frozenset()
+        known = self._capturable_in.get(id(scope))
+        if known is None:
+            own = {name for name, bindings in scope.bindings.items()
+                   if len(bindings) == 1 and bindings[0].kind == "assign" and not bindings[0].path
+                   and bindings[0].value is not None}
+            known = self._capturable_in[id(scope)] = frozenset(own) | self._capturable(scope.parent)
+        return known
 
     def _captured(self, name: str, where: Scope, body_scope: Scope) -> Optional[Tuple[Binding, int]]:
         """The outside binding `name` reads and its size, when it is a single large assignment."""

@@ -7,6 +7,7 @@ from raylint.semantics.analysis import node_contains, scoped_names, Binding, Sco
 from raylint.fixers.rewrite import parents
 from raylint.semantics.loops import walk_local
 from raylint.semantics.ray_names import RemoteDef
+from raylint.semantics.spelling import may_name
 from raylint.rules.base import Rule
 
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem", "remove",
@@ -103,8 +104,14 @@ class GlobalStateInTask(Rule):
             return
         self._mutation_bases: Optional[Set[int]] = None
         task_nodes = [function for function, _ in tasks]
+        containers = self._possible_containers()
         for function, _remote in tasks:
             scope = self.analysis.walk.scopes[id(function)]
+            # the walk finds nothing to report without a `global` statement in the function (each is recorded
+            # in the scope it is in, this one: nested defs and classes are not walked) or a read of a name
+            # `_module_container` could accept (a mutated base is a `Name`)
+            if not scope.globals and not may_name(self.analysis.lines, function, containers):
+                continue
             nodes = list(_local_statements(function))  # one walk for both checks
             self._global_statements(function, nodes)
             self._container_mutations(function, scope, task_nodes, nodes)
@@ -167,6 +174,15 @@ class GlobalStateInTask(Rule):
                 f"in an actor",
             )
 
+    def _possible_containers(self) -> Set[str]:
+        """The module-level names `_module_container` could accept: bound once, by an assignment of a
+        container display or of a call (whose callee it resolves only when asked)."""
+        return {
+            name for name, bindings in self.analysis.walk.module_scope.bindings.items()
+            if len(bindings) == 1 and bindings[0].kind == "assign"
+            and isinstance(bindings[0].value, (ast.List, ast.Dict, ast.Set, ast.Call))
+        }
+
     def _module_container(self, name: str, scope: Scope):
         bindings = scope.lookup(name) or []
         if len(bindings) != 1 or bindings[0].scope.kind != "module" or bindings[0].kind != "assign":
@@ -205,13 +221,17 @@ class GlobalStateInTask(Rule):
         for site, (target, _, _) in names.submissions():
             submissions.setdefault(id(target), (target, []))[1].append(site)
         reported = set()
+        last_write = self._last_driver_write({site.function for _, sites in submissions.values() for site in sites})
         for function, remote in tasks:
+            sites = submissions.get(id(remote), (remote, []))[1]
+            # a report needs a submission in a driver before one of its writes (see `_last_driver_write`)
+            if not any(site.function in last_write and _start(site.node) < last_write[site.function] for site in sites):
+                continue
             scope = walk.scopes[id(function)]
             # a module the task imports itself (`global random; import random`) is its own, not state
             imported = {name for name, bindings in scope.bindings.items() if any(b.kind == "import" for b in bindings)}
             read = {node.id for node, where in scoped_names(walk, function.body, scope)
                     if isinstance(node.ctx, ast.Load) and _global_read(node.id, where, module)} - imported
-            sites = submissions.get(id(remote), (remote, []))[1]
             for name in sorted(read):
                 for binding, driver in self._driver_writes(name):
                     submitted_first = any(
@@ -227,6 +247,26 @@ class GlobalStateInTask(Rule):
                             f"workers keep the value pickled at the first submission; pass it as an argument, "
                             f"or keep it in an actor",
                         )
+
+    def _last_driver_write(self, functions) -> Dict[Optional[ast.AST], Tuple[int, int]]:
+        """Each of `functions` (the `.function` of submission sites, None at module level) that is a driver ->
+        the start of its last write that `_driver_writes` yields for any name: module-level bindings, or those
+        of the names a plain function declares `global`. A submission after that start, or in no driver, is
+        never reported."""
+        walk = self.analysis.walk
+        last: Dict[Optional[ast.AST], Tuple[int, int]] = {}
+        for function in functions:
+            if function is None:
+                bindings = [b for same_name in walk.module_scope.bindings.values() for b in same_name]
+            else:
+                scope = walk.scopes[id(function)]
+                if scope.kind != "function" or not scope.globals or self.analysis.names.task_code(function) is not None:
+                    continue
+                bindings = [b for name in scope.globals for b in scope.bindings.get(name, ())]
+            starts = [_start(b.node) for b in bindings if b.kind != "import"]
+            if starts:
+                last[function] = max(starts)
+        return last
 
     def _driver_writes(self, name: str) -> Iterator[Tuple[Binding, ast.AST]]:
         """Assignments to the module global `name` at module level, or in a plain function declaring it
@@ -259,6 +299,10 @@ def _local_statements(function: ast.AST) -> Iterator[ast.AST]:
             if isinstance(value, list):
                 stack.extend(item for item in value
                              if isinstance(item, _BLOCK_PARTS) and not isinstance(item, _NESTED_SCOPES))
+
+
+def _start(node: ast.AST) -> Tuple[int, int]:
+    return node.lineno, node.col_offset
 
 
 def _global_read(name: str, where: Scope, module: Scope) -> bool:

@@ -1,18 +1,22 @@
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterable, List, Optional, Tuple
+from bisect import bisect_left
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from raylint.semantics.analysis import keyword_value
 from raylint.fixers.missing_resources import declare_resources, plan_declare_resources
 from raylint.semantics.loops import walk_local
 from raylint.semantics.ray_names import RESOURCE_KEYS, RemoteDef
+from raylint.semantics.unwalked import calls_inside
 from raylint.rules.base import LazyFix, Option, Rule
 
 _GPU_DEVICE_PREFIXES = ("cuda", "gpu", "/gpu", "/device:gpu")
 _THREAD_KEYWORDS = frozenset({"n_jobs", "nthread", "nthreads", "num_threads", "n_threads", "num_workers", "workers"})
 _THREAD_CALLS = frozenset({"torch.set_num_threads", "threadpoolctl.threadpool_limits", "os.sched_setaffinity"})
 _BIG_ALLOCATION_BYTES = 1 << 30
+# the first component of every qualified name `_gpu_call` accepts (`torch.cuda.*`, `cupy.*`, `vllm.LLM`, ...)
+_GPU_LIBRARIES = frozenset({"torch", "cupy", "vllm"})
 
 
 class MissingResources(Rule):
@@ -90,6 +94,8 @@ class MissingResources(Rule):
 
     def run(self) -> None:
         self._submitted: Optional[Dict[int, Tuple[RemoteDef, List[Optional[ast.Call]]]]] = None
+        self._gpu_candidates: Optional[List[Tuple[int, int]]] = None
+        self._registered: Optional[Tuple[Set[str], Set[str]]] = None
         names = self.analysis.names
         for remote in names.remote_definitions():
             if remote.has_starstar or remote.report_node is None:
@@ -191,19 +197,28 @@ class MissingResources(Rule):
         `.options(**resources)` whose keys raylint cannot read."""
         if remote.node is None or not isinstance(remote.node, ast.ClassDef):
             return False
-        name = remote.node.name
-        escapes = False
-        for node in ast.walk(self.analysis.tree):
-            if isinstance(node, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
-                values = node.values if isinstance(node, ast.Dict) else node.elts
-                escapes = escapes or any(isinstance(v, ast.Name) and v.id == name for v in values)
-            elif isinstance(node, ast.Call):
-                arguments = list(node.args) + [k.value for k in node.keywords]
-                escapes = escapes or any(isinstance(a, ast.Name) and a.id == name for a in arguments)
-            elif isinstance(node, ast.Attribute) and node.attr in ("remote", "options"):
-                if isinstance(node.value, ast.Name) and node.value.id == name:
-                    return False  # created (or configured) in sight: the call-site check decides
-        return escapes
+        escaping, created = self._registry_names()
+        # created (or configured) in sight: the call-site check decides
+        return remote.node.name in escaping and remote.node.name not in created
+
+    def _registry_names(self) -> Tuple[Set[str], Set[str]]:
+        """(names stored in a container or passed to a call, names `X` of an `X.remote` or `X.options`), from
+        one pass over the module shared by every actor class asked about."""
+        if self._registered is None:
+            escaping: Set[str] = set()
+            created: Set[str] = set()
+            for node in ast.walk(self.analysis.tree):
+                if isinstance(node, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+                    values = node.values if isinstance(node, ast.Dict) else node.elts
+                    escaping.update(v.id for v in values if isinstance(v, ast.Name))
+                elif isinstance(node, ast.Call):
+                    arguments = list(node.args) + [k.value for k in node.keywords]
+                    escaping.update(a.id for a in arguments if isinstance(a, ast.Name))
+                elif isinstance(node, ast.Attribute) and node.attr in ("remote", "options"):
+                    if isinstance(node.value, ast.Name):
+                        created.add(node.value.id)
+            self._registered = (escaping, created)
+        return self._registered
 
     def _bodies(self, node: ast.AST) -> List[ast.AST]:
         if isinstance(node, ast.ClassDef):
@@ -211,8 +226,59 @@ class MissingResources(Rule):
         return [node]
 
     def _uses_gpu(self, node: ast.AST) -> bool:
+        if not self._may_use_gpu(node):
+            return False
         scopes = self.analysis.walk.scopes
         return any(self._gpu_in(body.body, scopes.get(id(body))) for body in self._bodies(node))
+
+    def _may_use_gpu(self, node: ast.AST) -> bool:
+        """A call `_gpu_call` could accept starts inside `node`; when none does, `_uses_gpu` is False.
+
+        Why this is exact: `_gpu_in` only ever passes to `_gpu_call` calls that are descendants of `node` (in
+        the bodies of the function or of the actor's methods), and a descendant starts inside its ancestor's
+        span. `_gpu_call` accepts a call (whatever the scope) only when (a) its function is `<x>.cuda`,
+        (b) its first argument or its `device=` is a GPU string (this covers `.to("cuda")` and
+        `torch.device("cuda")`-like calls), or (c) its qualified name starts with `torch.cuda.`, `cupy.` or
+        `vllm.`. Qualified names come only from import bindings (plus `builtins.`), extended by attributes, so
+        (c) needs an import of one of `_GPU_LIBRARIES`; with one anywhere in the module every call counts as
+        a candidate. Candidates are taken from every call in the bodies `_gpu_in` reads, the few that
+        `walk.calls` skips included."""
+        starts = self._gpu_call_starts()
+        index = bisect_left(starts, (node.lineno, node.col_offset))
+        return index < len(starts) and starts[index] < (node.end_lineno, node.end_col_offset)
+
+    def _gpu_call_starts(self) -> List[Tuple[int, int]]:
+        """The sorted start positions of the module's calls that `_gpu_call` could accept."""
+        if self._gpu_candidates is None:
+            bodies = [body for remote in self.analysis.names.remote_definitions() if remote.node is not None
+                      for body in self._bodies(remote.node)]
+            calls = calls_inside(self.analysis.walk, bodies)
+            every_call = self._imports_gpu_library()
+            self._gpu_candidates = sorted(
+                (call.lineno, call.col_offset) for call in calls if every_call or _may_be_gpu_call(call)
+            )
+        return self._gpu_candidates
+
+    def _imports_gpu_library(self) -> bool:
+        """Some import, in any scope, may bind a name whose qualified name starts with a GPU library."""
+        walk = self.analysis.walk
+        package = self.analysis.names.module_name.split(".")[0]
+        source = self.analysis.source
+        # an import spells its module as the binding records it, unless non-ASCII (Python normalizes those)
+        if package not in _GPU_LIBRARIES and source.isascii() and not any(name in source for name in _GPU_LIBRARIES):
+            return False
+        for scope in (walk.module_scope, *walk.scopes.values()):
+            for bindings in scope.bindings.values():
+                for binding in bindings:
+                    if binding.kind != "import":
+                        continue
+                    qualname = binding.qualname
+                    if qualname.lstrip(".").split(".")[0] in _GPU_LIBRARIES:
+                        return True
+                    # a relative import is made absolute from the module's own package
+                    if qualname.startswith(".") and package in _GPU_LIBRARIES:
+                        return True
+        return False
 
     def _gpu_in(self, statements, scope) -> bool:
         """GPU use in these statements, skipping code guarded by `if torch.cuda.is_available():` (a CPU
@@ -290,6 +356,17 @@ class MissingResources(Rule):
                         if size is not None and size >= _BIG_ALLOCATION_BYTES:
                             return True
         return False
+
+
+def _may_be_gpu_call(call: ast.Call) -> bool:
+    """What `_gpu_call` can accept in any scope, qualified names of GPU libraries aside."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "cuda":
+        return True
+    # `_first_argument` is the first positional argument, or else `device=`
+    if call.args and _names_gpu(call.args[0]):
+        return True
+    return any(keyword.arg == "device" and _names_gpu(keyword.value) for keyword in call.keywords)
 
 
 def _first_argument(call: ast.Call) -> Optional[ast.AST]:

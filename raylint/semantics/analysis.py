@@ -135,6 +135,9 @@ class ModuleWalk:
         self.self_attrs: Dict[int, Dict[str, List[Tuple[ast.AST, Scope]]]] = {}
         # id(value) -> the `x = value` / `x: T = value` statement assigning it (no parent map needed)
         self.assignment_of: Dict[int, ast.stmt] = {}
+        # every `x: T` / `x: T = v` statement with its scope: the walk skips its annotation or its target
+        # (see unwalked.py)
+        self.annotated: List[Tuple[ast.AnnAssign, Scope]] = []
         self._scope = self.module_scope
         self._loops: Tuple[Loop, ...] = ()
         self._class: Optional[ast.ClassDef] = None
@@ -320,6 +323,7 @@ class ModuleWalk:
             self._bind_target(target, "assign", node.value)
 
     def _visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.annotated.append((node, self._scope))
         if node.value is not None:
             self.assignment_of[id(node.value)] = node
             self._visit(node.value)
