@@ -87,7 +87,7 @@ class RayNames:
         self._ray_names: Dict[int, Optional[str]] = {}
         self._busy: set = set()
         self._cuts = 0  # how many values came out None because they were still being worked out (a cycle)
-        self._name_values: Dict[Tuple[int, str], Optional[Value]] = {}
+        self._name_values: Dict[int, Optional[Value]] = {}  # id(bindings list) -> their value
         self._remote_defs: Dict[int, Optional[RemoteDef]] = {}
         self._remote_definitions: Optional[List[RemoteDef]] = None
         self._task_code: Optional[Dict[int, RemoteDef]] = None
@@ -255,23 +255,24 @@ class RayNames:
         return self.value(expr, scope)
 
     def _name_value(self, name: str, scope: Scope) -> Optional[Value]:
-        """The value of a read of `name` in `scope`. Lookups are flow-insensitive, so every read of the name
-        in the scope has it: kept per (scope, name) unless a cycle cut the working-out short."""
-        key = (id(scope), name)
-        value = self._name_values.get(key, _UNSET)
-        if value is _UNSET:
-            cuts = self._cuts
-            value = self._evaluate_name(name, scope)
-            if self._cuts == cuts:
-                self._name_values[key] = value
-        return value
-
-    def _evaluate_name(self, name: str, scope: Scope) -> Optional[Value]:
+        """The value of a read of `name` in `scope`: that of the bindings the lookup finds. Lookups are
+        flow-insensitive, so every read that finds the same bindings (the same list, kept under one name of
+        one scope) has the same value: kept per bindings, unless a cycle cut the working-out short."""
         bindings = scope.lookup(name)
         if not bindings:
             if name in BUILTIN_NAMES:
                 return Value("qual", qual="builtins." + name)
             return None
+        key = id(bindings)
+        value = self._name_values.get(key, _UNSET)
+        if value is _UNSET:
+            cuts = self._cuts
+            value = self._bindings_value(name, bindings)
+            if self._cuts == cuts:
+                self._name_values[key] = value
+        return value
+
+    def _bindings_value(self, name: str, bindings: List[Binding]) -> Optional[Value]:
         imports = [b for b in bindings if b.kind == "import"]
         if imports:
             # `try: import ray / except ImportError: ray = None` still means Ray.
