@@ -109,17 +109,29 @@ class Definition:
         self.class_node = class_node
 
 
-def _leaf(walk, node) -> None:
-    """Names, constants, contexts and operators hold nothing a rule looks for."""
-
-
-# node class -> the unbound ModuleWalk method that visits it, looked up once per class
+# node class -> the unbound ModuleWalk method that visits it (None: nothing to visit), looked up once per class.
+# Names, constants, contexts and operators hold nothing a rule looks for.
 _HANDLERS: Dict[type, object] = {
-    cls: _leaf
+    cls: None
     for base in (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
     for cls in base.__subclasses__()
 }
-_HANDLERS.update({ast.Name: _leaf, ast.Constant: _leaf})
+_HANDLERS.update({ast.Name: None, ast.Constant: None})
+# node class -> the fields the generic visit looks into: `_fields` in order, less those that never hold a node
+# worth a visit (a context, a name or other plain value), so that the hot loop does not fetch them
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_PLAIN_FIELDS = frozenset({"ctx", "id", "attr", "arg", "name", "module", "level", "type_comment", "kind",
+                           "conversion", "is_async"})
+
+
+def _handler_of(cls: type):
+    """The visit method of a node class not seen before; anything that is not a node has nothing to visit."""
+    if issubclass(cls, ast.AST):
+        handler = getattr(ModuleWalk, "_visit_" + cls.__name__, ModuleWalk._visit_children)
+    else:
+        handler = None
+    _HANDLERS[cls] = handler
+    return handler
 
 
 class ModuleWalk:
@@ -165,22 +177,31 @@ class ModuleWalk:
             self._visit(stmt)
 
     def _visit_children(self, node: ast.AST) -> None:
-        for field in node._fields:
+        # the generic visit, with the dispatch of `_visit` inlined: most children are names and constants,
+        # and a call per child to find that out is most of the walk's cost
+        handlers = _HANDLERS
+        fields = _CHILD_FIELDS.get(node.__class__)
+        if fields is None:
+            fields = _CHILD_FIELDS[node.__class__] = tuple(f for f in node._fields if f not in _PLAIN_FIELDS)
+        for field in fields:
             value = getattr(node, field, None)
-            if isinstance(value, list):
+            if value.__class__ is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
-                        self._visit(item)
-            elif isinstance(value, ast.AST):
-                self._visit(value)
+                    cls = item.__class__
+                    handler = handlers[cls] if cls in handlers else _handler_of(cls)
+                    if handler is not None:
+                        handler(self, item)
+            else:
+                cls = value.__class__
+                handler = handlers[cls] if cls in handlers else _handler_of(cls)
+                if handler is not None:
+                    handler(self, value)
 
     def _visit(self, node: ast.AST) -> None:
-        handler = _HANDLERS.get(node.__class__)
-        if handler is None:
-            handler = _HANDLERS[node.__class__] = getattr(
-                ModuleWalk, "_visit_" + node.__class__.__name__, ModuleWalk._visit_children
-            )
-        handler(self, node)
+        cls = node.__class__
+        handler = _HANDLERS[cls] if cls in _HANDLERS else _handler_of(cls)
+        if handler is not None:
+            handler(self, node)
 
     def _enter(self, kind: str, node: ast.AST) -> Scope:
         scope = Scope(kind, node, self._scope)
