@@ -124,13 +124,22 @@ def _imported_names(text: str, end: int) -> Optional[List[str]]:
 
 
 def _word_starts(text: str, word: str):
-    """Where `word` occurs as a whole identifier (str.find: much faster than a regex with look-arounds)."""
-    start = text.find(word)
-    while start != -1:
-        end = start + len(word)
-        if (start == 0 or not _identifier_char(text[start - 1])) and (end == len(text) or not _identifier_char(text[end])):
-            yield start
-        start = text.find(word, start + 1)
+    """Where `word` occurs as a whole identifier."""
+    return (found.start() for found in _whole_word(word).finditer(text))
+
+
+_WHOLE_WORDS: Dict[str, "re.Pattern[str]"] = {}
+
+
+def _whole_word(word: str) -> "re.Pattern[str]":
+    """`word` not glued to an identifier character (`\\w` is exactly `_identifier_char`). The word comes first
+    and the look-behind after it, so that the regex engine searches for the word as fast as str.find and
+    judges only its occurrences."""
+    pattern = _WHOLE_WORDS.get(word)
+    if pattern is None:
+        literal = re.escape(word)
+        pattern = _WHOLE_WORDS[word] = re.compile(literal + r"(?<!\w" + literal + r")(?!\w)")
+    return pattern
 
 
 def _identifier_char(char: str) -> bool:
@@ -147,12 +156,15 @@ def searchable(source: str) -> str:
 
 
 def has_word(text: str, word: str) -> bool:
-    return next(_word_starts(text, word), None) is not None
+    return _whole_word(word).search(text) is not None
 
 
-# A comment, a string (tokenize's grammar, shared with the comment scanner, over text whose line breaks are
-# all `\n`), or a lone quote (a string that never ends: then the text is not split).
-_STRING_OR_COMMENT = re.compile(r"#[^\n]*|" + STRING + r"|['\"]", re.DOTALL)
+# A comment (group 1), a string (tokenize's grammar, shared with the comment scanner, over text whose line
+# breaks are all `\n`; group 2), or a lone quote (a string that never ends: then the text is not split; group
+# 3). Each match first skips, in one run, the text that cannot start any of them: without that run the regex
+# engine tries every alternative at every character, which is most of the filter's cost. At the end of the
+# text only the run matches (no group).
+_STRING_OR_COMMENT = re.compile(r"[^#'\"]*(?:(#[^\n]*)|(" + STRING + r")|(['\"])|\Z)", re.DOTALL)
 _PREFIX = re.compile(r"[A-Za-z]{0,2}$")
 _NESTED_FSTRINGS = sys.version_info >= (3, 12)
 
@@ -171,17 +183,21 @@ def code_only(text: str) -> Optional[str]:
     # space goes after the break so that a backslash continuation stays one
     text = text.replace("\r\n", "\n ").replace("\r", "\n")
     for match in _STRING_OR_COMMENT.finditer(text):
-        start, end = match.span()
+        group = match.lastindex
+        if group is None:
+            break  # the end of the text
+        start, end = match.span(group)
         if end - start == 1:
-            return None
-        if text[start] != "#":
+            return None  # a lone quote (and, as always, a bare `#` comment: the whole text is kept then)
+        if group == 2 and start and _identifier_char(text[start - 1]):
+            # letters right before the quote: a prefix (`rb"..."`), or the end of a longer name
             prefix = _PREFIX.search(text, max(0, start - 2), start).group(0)
             if prefix and start - len(prefix) > 0 and _identifier_char(text[start - len(prefix) - 1]):
                 prefix = ""  # the letters end a longer name: not a prefix this filter can judge
-            if "f" in prefix.lower() or "t" in prefix.lower() or (not prefix and start and _identifier_char(text[start - 1])):
+            if "f" in prefix.lower() or "t" in prefix.lower() or not prefix:
                 continue  # an f-string, or a quote glued to a name (`if'a'`): kept as it is
         pieces.append(text[last:start])
-        pieces.append(" " if text[start] == "#" else '""')
+        pieces.append(" " if group == 1 else '""')
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
