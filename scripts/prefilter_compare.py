@@ -4,7 +4,7 @@ file defines remote functions.
 
     python scripts/prefilter_compare.py --reference /work/main [DIRECTORY]   # default: Ray's own source
 
-Each side runs in its own interpreter with its checkout first on PYTHONPATH. Exit status 1 when they differ.
+Each side runs in its own interpreter, from its checkout and with it first on PYTHONPATH. Exit status 1 when they differ.
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ print(json.dumps(answers))
 def answers(checkout: Path, directory: str) -> dict:
     env = dict(os.environ, PYTHONPATH=str(checkout))
     env.pop("RAYLINT_NO_PREFILTER", None)
-    done = subprocess.run([sys.executable, "-c", _CHILD, directory], env=env, capture_output=True, text=True,
-                          check=True)
+    # run from the checkout: `python -c` puts the working directory first on sys.path
+    done = subprocess.run([sys.executable, "-c", _CHILD, os.path.abspath(directory)], cwd=checkout, env=env,
+                          capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
 
 
