@@ -141,6 +141,8 @@ class ModuleWalk:
         self.tree = tree
         self.module_scope = Scope("module", tree, None)
         self.calls: List[CallSite] = []
+        # the calls of an attribute `remote` (`f.remote(x)`, `ray.remote(f)`), in the order of `calls`
+        self.remote_calls: List[CallSite] = []
         self.definitions: List[Definition] = []
         self.scopes: Dict[int, Scope] = {}  # id(def/class/lambda node) -> body scope
         # class node -> attribute name -> values assigned to `self.<name>` in its methods
@@ -404,9 +406,14 @@ class ModuleWalk:
 
     def _visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        self.calls.append(CallSite(node, self._scope, self._loops, self._scope.function, self._class))
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and node.args:
-            if func.attr in ("append", "add", "extend", "insert", "appendleft"):
+        site = CallSite(node, self._scope, self._loops, self._scope.function, self._class)
+        self.calls.append(site)
+        if isinstance(func, ast.Attribute):
+            if func.attr == "remote":
+                self.remote_calls.append(site)
+            elif isinstance(func.value, ast.Name) and node.args and func.attr in (
+                "append", "add", "extend", "insert", "appendleft"
+            ):
                 self._scope.appends.setdefault(func.value.id, []).append(node.args[-1])
         # map(lambda x: f.remote(x), big) is a fan-out loop in all but syntax
         if (
