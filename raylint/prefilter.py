@@ -64,7 +64,9 @@ API_WORDS = frozenset({"get", "put", "wait", "init"})
 # what may separate tokens: white space, line continuations, comments (a comment runs to its line's end, so
 # `#a#b` is one comment, never two: without that the regex backtracks exponentially on `# ####`)
 _GAP = r"(?:\s|\\|#[^\r\n]*(?![^\r\n]))*"
-_ATTRIBUTE_AFTER = re.compile(_GAP + r"\." + _GAP + r"(\w*)")
+# a whole word `ray` and, when an attribute access follows it (`ray.get`), the attribute's name: looked at ahead
+# of the word, without consuming it, so that every `ray` is still found (one may sit in a comment inside a gap)
+_RAY_AND_ATTRIBUTE = re.compile(RAY_WORD + r"(?<!\w" + RAY_WORD + r")(?!\w)(?:(?=" + _GAP + r"\." + _GAP + r"(\w*)))?")
 _PLAIN_IMPORT = re.compile(r"(?<![\w.])import[ \t]+$")
 _IMPORT_END = re.compile(r"[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|;|$)")
 _FROM_BEFORE = re.compile(r"(?<![\w.])from[ \t]+$")
@@ -87,13 +89,13 @@ def _ray_uses(text: str) -> Tuple[bool, FrozenSet[str]]:
       `ray[...]`, `ray = x`): raylint gives such an expression no value, so nothing else can name the module
       through it (a name bound to `ray` itself ends at `)`, `]`, `}`, `,`, `;`, a keyword or the line's end)."""
     aliased, attributes = False, set()
-    for start in _word_starts(text, RAY_WORD):
-        end = start + len(RAY_WORD)
+    for found in _RAY_AND_ATTRIBUTE.finditer(text):
+        start, end = found.span()
         if start > 0 and text[start - 1] == ".":
             continue  # `x.ray` is an attribute of something else
-        attribute = _ATTRIBUTE_AFTER.match(text, end)
+        attribute = found.group(1)
         if attribute is not None:
-            attributes.add(attribute.group(1))
+            attributes.add(attribute)
             continue
         line_start = text.rfind("\n", 0, start) + 1
         if _PLAIN_IMPORT.search(text, line_start, start) and _IMPORT_END.match(text, end):
@@ -213,7 +215,7 @@ def rules_that_may_report(source: str, codes: Iterable[str]) -> Tuple[FrozenSet[
     if may or defines:
         # Docstrings and comments name Ray APIs all the time (`>>> f.remote(1)`): look again at the code alone.
         code = code_only(text)
-        if code is not None:
+        if code is not None and code is not text:  # the same text (no string, no comment) gives the same answer
             if not has_word(code, RAY_WORD):
                 return frozenset(), False
             may, defines = _rules_in(code, codes)

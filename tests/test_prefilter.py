@@ -189,6 +189,18 @@ def test_whole_words_are_found_where_no_identifier_character_touches_them():
     assert list(prefilter._word_starts(_TRICKY_TEXTS[1], "ray")) == [0, 43, 47]
 
 
+@pytest.mark.parametrize("text, uses", [
+    ("import ray\nray.get(x)\nray .  put(y)\n", (False, frozenset({"get", "put"}))),
+    ("ray \\\n  # note\n  .wait(refs)\n", (False, frozenset({"wait"}))),  # gaps around the dot
+    # the attribute is looked for ahead of `ray` without consuming the gap: the `ray` in its comment is
+    # judged too (`ray if` cannot be prose), so the module may be bound to another name
+    ("x = ray  # ray if\n.get(y)\n", (True, frozenset({"get"}))),
+    ("x.ray.get(y)\nr = ray\n", (True, frozenset())),
+])
+def test_ray_uses_reads_attributes_and_aliases(text, uses):
+    assert prefilter._ray_uses(text) == uses
+
+
 def test_malformed_noqa_is_warned_about_only_in_files_with_ray_content(tmp_path, monkeypatch):
     """A malformed directive in a file without Ray content can only be meant for another linter, which
     warns about it itself; in a file with Ray content it may have been meant to silence raylint."""
