@@ -227,18 +227,26 @@ def _rules_in(text: str, codes: Iterable[str]) -> Tuple[FrozenSet[str], bool]:
     found: Dict[str, bool] = {REMOTE_WORD: _is_remote_used(text, aliased, attributes)}
 
     def present(word: str) -> bool:
-        if word not in found:
+        known = found.get(word)
+        if known is None:
             if word in API_WORDS and not aliased:
-                found[word] = word in attributes  # only `ray.get` reaches it: no need to search for `get`
+                known = word in attributes  # only `ray.get` reaches it: no need to search for `get`
             else:
-                found[word] = has_word(text, word)
-        return found[word]
+                known = has_word(text, word)
+            found[word] = known
+        return known
 
-    def may_report(code: str) -> bool:
+    may = []
+    for code in codes:
         words = RULE_WORDS.get(code)
-        return words is None or any(present(word) for word in words)
-
-    return frozenset(code for code in codes if may_report(code)), found[REMOTE_WORD]
+        if words is None:
+            may.append(code)
+            continue
+        for word in words:
+            if present(word):
+                may.append(code)
+                break
+    return frozenset(may), found[REMOTE_WORD]
 
 
 def _is_remote_used(text: str, aliased: bool, attributes: FrozenSet[str]) -> bool:
