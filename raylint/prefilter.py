@@ -130,10 +130,10 @@ def _word_starts(text: str, word: str):
     return (found.start() for found in _whole_word(word).finditer(text))
 
 
-_WHOLE_WORDS: Dict[str, "re.Pattern[str]"] = {}
+_WHOLE_WORDS: Dict[str, re.Pattern] = {}
 
 
-def _whole_word(word: str) -> "re.Pattern[str]":
+def _whole_word(word: str) -> re.Pattern:
     """`word` not glued to an identifier character (`\\w` is exactly `_identifier_char`). The word comes first
     and the look-behind after it, so that the regex engine searches for the word as fast as str.find and
     judges only its occurrences."""

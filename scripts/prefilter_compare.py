@@ -4,7 +4,7 @@ file defines remote functions.
 
     python scripts/prefilter_compare.py --reference /work/main [DIRECTORY]   # default: Ray's own source
 
-Each side runs in its own interpreter, from its checkout and with it first on PYTHONPATH. Exit status 1 when they differ.
+    python scripts/prefilter_compare.py --reference /work/main [DIRECTORY]   # default: Ray's source
 """
 
 from __future__ import annotations
