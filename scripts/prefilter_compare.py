@@ -4,7 +4,8 @@ file defines remote functions.
 
     python scripts/prefilter_compare.py --reference /work/main [DIRECTORY]   # default: Ray's own source
 
-    python scripts/prefilter_compare.py --reference /work/main [DIRECTORY]   # default: Ray's source
+Each side runs in its own interpreter, from its checkout and with it first on PYTHONPATH. Exit status 1 when
+they differ.
 """
 
 from __future__ import annotations
