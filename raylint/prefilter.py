@@ -64,7 +64,9 @@ API_WORDS = frozenset({"get", "put", "wait", "init"})
 # what may separate tokens: white space, line continuations, comments (a comment runs to its line's end, so
 # `#a#b` is one comment, never two: without that the regex backtracks exponentially on `# ####`)
 _GAP = r"(?:\s|\\|#[^\r\n]*(?![^\r\n]))*"
-_ATTRIBUTE_AFTER = re.compile(_GAP + r"\." + _GAP + r"(\w*)")
+# a whole word `ray` and, when an attribute access follows it (`ray.get`), the attribute's name: looked at ahead
+# of the word, without consuming it, so that every `ray` is still found (one may sit in a comment inside a gap)
+_RAY_AND_ATTRIBUTE = re.compile(RAY_WORD + r"(?<!\w" + RAY_WORD + r")(?!\w)(?:(?=" + _GAP + r"\." + _GAP + r"(\w*)))?")
 _PLAIN_IMPORT = re.compile(r"(?<![\w.])import[ \t]+$")
 _IMPORT_END = re.compile(r"[ \t]*(?:#[^\r\n]*)?(?:\r\n|\r|\n|;|$)")
 _FROM_BEFORE = re.compile(r"(?<![\w.])from[ \t]+$")
@@ -87,13 +89,13 @@ def _ray_uses(text: str) -> Tuple[bool, FrozenSet[str]]:
       `ray[...]`, `ray = x`): raylint gives such an expression no value, so nothing else can name the module
       through it (a name bound to `ray` itself ends at `)`, `]`, `}`, `,`, `;`, a keyword or the line's end)."""
     aliased, attributes = False, set()
-    for start in _word_starts(text, RAY_WORD):
-        end = start + len(RAY_WORD)
+    for found in _RAY_AND_ATTRIBUTE.finditer(text):
+        start, end = found.span()
         if start > 0 and text[start - 1] == ".":
             continue  # `x.ray` is an attribute of something else
-        attribute = _ATTRIBUTE_AFTER.match(text, end)
+        attribute = found.group(1)
         if attribute is not None:
-            attributes.add(attribute.group(1))
+            attributes.add(attribute)
             continue
         line_start = text.rfind("\n", 0, start) + 1
         if _PLAIN_IMPORT.search(text, line_start, start) and _IMPORT_END.match(text, end):
@@ -124,13 +126,22 @@ def _imported_names(text: str, end: int) -> Optional[List[str]]:
 
 
 def _word_starts(text: str, word: str):
-    """Where `word` occurs as a whole identifier (str.find: much faster than a regex with look-arounds)."""
-    start = text.find(word)
-    while start != -1:
-        end = start + len(word)
-        if (start == 0 or not _identifier_char(text[start - 1])) and (end == len(text) or not _identifier_char(text[end])):
-            yield start
-        start = text.find(word, start + 1)
+    """Where `word` occurs as a whole identifier."""
+    return (found.start() for found in _whole_word(word).finditer(text))
+
+
+_WHOLE_WORDS: Dict[str, re.Pattern] = {}
+
+
+def _whole_word(word: str) -> re.Pattern:
+    """`word` not glued to an identifier character (`\\w` is exactly `_identifier_char`). The word comes first
+    and the look-behind after it, so that the regex engine searches for the word as fast as str.find and
+    judges only its occurrences."""
+    pattern = _WHOLE_WORDS.get(word)
+    if pattern is None:
+        literal = re.escape(word)
+        pattern = _WHOLE_WORDS[word] = re.compile(literal + r"(?<!\w" + literal + r")(?!\w)")
+    return pattern
 
 
 def _identifier_char(char: str) -> bool:
@@ -147,12 +158,15 @@ def searchable(source: str) -> str:
 
 
 def has_word(text: str, word: str) -> bool:
-    return next(_word_starts(text, word), None) is not None
+    return _whole_word(word).search(text) is not None
 
 
-# A comment, a string (tokenize's grammar, shared with the comment scanner, over text whose line breaks are
-# all `\n`), or a lone quote (a string that never ends: then the text is not split).
-_STRING_OR_COMMENT = re.compile(r"#[^\n]*|" + STRING + r"|['\"]", re.DOTALL)
+# A comment (group 1), a string (tokenize's grammar, shared with the comment scanner, over text whose line
+# breaks are all `\n`; group 2), or a lone quote (a string that never ends: then the text is not split; group
+# 3). Each match first skips, in one run, the text that cannot start any of them: without that run the regex
+# engine tries every alternative at every character, which is most of the filter's cost. At the end of the
+# text only the run matches (no group).
+_STRING_OR_COMMENT = re.compile(r"[^#'\"]*(?:(#[^\n]*)|(" + STRING + r")|(['\"])|\Z)", re.DOTALL)
 _PREFIX = re.compile(r"[A-Za-z]{0,2}$")
 _NESTED_FSTRINGS = sys.version_info >= (3, 12)
 
@@ -171,17 +185,21 @@ def code_only(text: str) -> Optional[str]:
     # space goes after the break so that a backslash continuation stays one
     text = text.replace("\r\n", "\n ").replace("\r", "\n")
     for match in _STRING_OR_COMMENT.finditer(text):
-        start, end = match.span()
+        group = match.lastindex
+        if group is None:
+            break  # the end of the text
+        start, end = match.span(group)
         if end - start == 1:
-            return None
-        if text[start] != "#":
+            return None  # a lone quote (and, as always, a bare `#` comment: the whole text is kept then)
+        if group == 2 and start and _identifier_char(text[start - 1]):
+            # letters right before the quote: a prefix (`rb"..."`), or the end of a longer name
             prefix = _PREFIX.search(text, max(0, start - 2), start).group(0)
             if prefix and start - len(prefix) > 0 and _identifier_char(text[start - len(prefix) - 1]):
                 prefix = ""  # the letters end a longer name: not a prefix this filter can judge
-            if "f" in prefix.lower() or "t" in prefix.lower() or (not prefix and start and _identifier_char(text[start - 1])):
+            if "f" in prefix.lower() or "t" in prefix.lower() or not prefix:
                 continue  # an f-string, or a quote glued to a name (`if'a'`): kept as it is
         pieces.append(text[last:start])
-        pieces.append(" " if text[start] == "#" else '""')
+        pieces.append(" " if group == 1 else '""')
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
@@ -197,7 +215,7 @@ def rules_that_may_report(source: str, codes: Iterable[str]) -> Tuple[FrozenSet[
     if may or defines:
         # Docstrings and comments name Ray APIs all the time (`>>> f.remote(1)`): look again at the code alone.
         code = code_only(text)
-        if code is not None:
+        if code is not None and code is not text:  # the same text (no string, no comment) gives the same answer
             if not has_word(code, RAY_WORD):
                 return frozenset(), False
             may, defines = _rules_in(code, codes)
@@ -209,18 +227,26 @@ def _rules_in(text: str, codes: Iterable[str]) -> Tuple[FrozenSet[str], bool]:
     found: Dict[str, bool] = {REMOTE_WORD: _is_remote_used(text, aliased, attributes)}
 
     def present(word: str) -> bool:
-        if word not in found:
+        known = found.get(word)
+        if known is None:
             if word in API_WORDS and not aliased:
-                found[word] = word in attributes  # only `ray.get` reaches it: no need to search for `get`
+                known = word in attributes  # only `ray.get` reaches it: no need to search for `get`
             else:
-                found[word] = has_word(text, word)
-        return found[word]
+                known = has_word(text, word)
+            found[word] = known
+        return known
 
-    def may_report(code: str) -> bool:
+    may = []
+    for code in codes:
         words = RULE_WORDS.get(code)
-        return words is None or any(present(word) for word in words)
-
-    return frozenset(code for code in codes if may_report(code)), found[REMOTE_WORD]
+        if words is None:
+            may.append(code)
+            continue
+        for word in words:
+            if present(word):
+                may.append(code)
+                break
+    return frozenset(may), found[REMOTE_WORD]
 
 
 def _is_remote_used(text: str, aliased: bool, attributes: FrozenSet[str]) -> bool:

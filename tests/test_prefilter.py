@@ -6,6 +6,7 @@ left to Python and Ruff."""
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from typing import List
 
@@ -130,11 +131,74 @@ def test_rules_that_may_report(source, expected):
     ("x = 'unterminated\n", None),
     ("x = 'a\r'\r", None),  # a bare CR ends the line, and with it the string
     ('x = "a"  # c\r\ny\r\n', 'x = ""   \n y\n '),
+    ("'a' + b", '"" + b'),  # a string at the start, plain code after the last one
+    ("x = 'a'", 'x = ""'),  # a string at the very end
+    ("x  # c", "x   "),  # a comment at the very end
+    ("", ""),
+    ("x = 1  #\ny\n", None),  # a bare `#` comment: the whole text is kept, as it always was
+    ("x1'a' + _'b' + é'c'", "x1'a' + _'b' + é'c'"),  # glued to a digit, an underscore or a letter: kept
+    ("xrb'a' + (rb'b')", 'xrb\'a\' + (rb"")'),  # `rb` ending a longer name is no prefix
 ])
 def test_code_only_drops_comments_and_plain_strings(text, code):
     if prefilter._NESTED_FSTRINGS:
         pytest.skip("Python 3.12+ keeps the whole text (f-strings may nest their own quotes)")
     assert prefilter.code_only(text) == code
+
+
+_TRICKY_TEXTS = [
+    "'''a'' ' # \\\n''' # x\n\"\"\"\\\"\"\"\"\n# '\n'#'\"#\"",
+    "ray rayray _ray ray_ ray1 éray rayé ray٣ x.ray ray",
+    "remote.remote(remote)remote",
+    "",
+    "'",
+    "a # b",
+]
+
+
+def _scanned_texts() -> List[str]:
+    return _TRICKY_TEXTS + [Path(path).read_text(encoding="utf-8") for path in _ray_sample()]
+
+
+def test_the_string_scan_skipping_plain_text_finds_what_the_plain_alternation_finds():
+    """Each scan skips the text that cannot start a string or comment in one run: the strings, comments and
+    lone quotes it finds are those that the alternation alone, tried at every character, finds."""
+    plain = re.compile(r"#[^\n]*|" + prefilter.STRING + r"|['\"]", re.DOTALL)
+    for text in _scanned_texts():
+        text = text.replace("\r\n", "\n ").replace("\r", "\n")
+        expected = [found.span() for found in plain.finditer(text)]
+        spans = [found.span(found.lastindex) for found in prefilter._STRING_OR_COMMENT.finditer(text)
+                 if found.lastindex is not None]
+        assert spans == expected
+
+
+def _identifier_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def test_whole_words_are_found_where_no_identifier_character_touches_them():
+    for text in _scanned_texts():
+        for word in ("ray", "remote", "get"):
+            expected = [
+                start for start in range(len(text))
+                if text.startswith(word, start)
+                and not (start and _identifier_char(text[start - 1]))
+                and not (start + len(word) < len(text) and _identifier_char(text[start + len(word)]))
+            ]
+            assert list(prefilter._word_starts(text, word)) == expected
+            assert prefilter.has_word(text, word) is bool(expected)
+    assert list(prefilter._word_starts(_TRICKY_TEXTS[1], "ray")) == [0, 43, 47]
+
+
+@pytest.mark.parametrize("text, uses", [
+    ("import ray\nray.get(x)\nray .  put(y)\n", (False, frozenset({"get", "put"}))),
+    ("ray \\\n  # note\n  .wait(refs)\n", (False, frozenset({"wait"}))),  # gaps around the dot
+    # the attribute is looked for ahead of `ray` without consuming the gap: the `ray` in its comment is
+    # judged too (`ray if` cannot be prose), so the module may be bound to another name
+    ("x = ray  # ray if\n.get(y)\n", (True, frozenset({"get"}))),
+    ("x.ray.get(y)\nr = ray\n", (True, frozenset())),
+])
+def test_ray_uses_reads_attributes_and_aliases(text, uses):
+    assert prefilter._ray_uses(text) == uses
 
 
 def test_malformed_noqa_is_warned_about_only_in_files_with_ray_content(tmp_path, monkeypatch):

@@ -109,17 +109,29 @@ class Definition:
         self.class_node = class_node
 
 
-def _leaf(walk, node) -> None:
-    """Names, constants, contexts and operators hold nothing a rule looks for."""
-
-
-# node class -> the unbound ModuleWalk method that visits it, looked up once per class
+# node class -> the unbound ModuleWalk method that visits it (None: nothing to visit), looked up once per class.
+# Names, constants, contexts and operators hold nothing a rule looks for.
 _HANDLERS: Dict[type, object] = {
-    cls: _leaf
+    cls: None
     for base in (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
     for cls in base.__subclasses__()
 }
-_HANDLERS.update({ast.Name: _leaf, ast.Constant: _leaf})
+_HANDLERS.update({ast.Name: None, ast.Constant: None})
+# node class -> the fields the generic visit looks into: `_fields` in order, less those that never hold a node
+# worth a visit (a context, a name or other plain value), so that the hot loop does not fetch them
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_PLAIN_FIELDS = frozenset({"ctx", "id", "attr", "arg", "name", "module", "level", "type_comment", "kind",
+                           "conversion", "is_async"})
+
+
+def _handler_of(cls: type):
+    """The visit method of a node class not seen before; anything that is not a node has nothing to visit."""
+    if issubclass(cls, ast.AST):
+        handler = getattr(ModuleWalk, "_visit_" + cls.__name__, ModuleWalk._visit_children)
+    else:
+        handler = None
+    _HANDLERS[cls] = handler
+    return handler
 
 
 class ModuleWalk:
@@ -129,6 +141,8 @@ class ModuleWalk:
         self.tree = tree
         self.module_scope = Scope("module", tree, None)
         self.calls: List[CallSite] = []
+        # the calls of an attribute `remote` (`f.remote(x)`, `ray.remote(f)`), in the order of `calls`
+        self.remote_calls: List[CallSite] = []
         self.definitions: List[Definition] = []
         self.scopes: Dict[int, Scope] = {}  # id(def/class/lambda node) -> body scope
         # class node -> attribute name -> values assigned to `self.<name>` in its methods
@@ -142,7 +156,7 @@ class ModuleWalk:
         self._loops: Tuple[Loop, ...] = ()
         self._class: Optional[ast.ClassDef] = None
         self._declared_global: Optional[Dict[str, List[Scope]]] = None
-        self._visit_block(tree.body)
+        self._visit_each(tree.body)
 
     def declared_global(self) -> Dict[str, List[Scope]]:
         """name -> the scopes declaring it `global` (the module's first, then in the order the scopes were
@@ -163,27 +177,51 @@ class ModuleWalk:
 
     # -- traversal -------------------------------------------------------------------------
 
-    def _visit_block(self, stmts: Sequence[ast.stmt]) -> None:
-        for stmt in stmts:
-            self._visit(stmt)
+    def _visit_each(self, nodes: Sequence[ast.AST]) -> None:
+        handlers = _HANDLERS  # `_visit` inlined, as in `_visit_children`
+        for node in nodes:
+            cls = node.__class__
+            handler = handlers[cls] if cls in handlers else _handler_of(cls)
+            if handler is not None:
+                handler(self, node)
 
     def _visit_children(self, node: ast.AST) -> None:
-        for field in node._fields:
+        # the generic visit, with the dispatch of `_visit` inlined: most children are names and constants,
+        # and a call per child to find that out is most of the walk's cost
+        handlers = _HANDLERS
+        fields = _CHILD_FIELDS.get(node.__class__)
+        if fields is None:
+            fields = _CHILD_FIELDS[node.__class__] = tuple(f for f in node._fields if f not in _PLAIN_FIELDS)
+        for field in fields:
             value = getattr(node, field, None)
-            if isinstance(value, list):
+            if value.__class__ is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
-                        self._visit(item)
-            elif isinstance(value, ast.AST):
-                self._visit(value)
+                    cls = item.__class__
+                    handler = handlers[cls] if cls in handlers else _handler_of(cls)
+                    if handler is not None:
+                        handler(self, item)
+            else:
+                cls = value.__class__
+                handler = handlers[cls] if cls in handlers else _handler_of(cls)
+                if handler is not None:
+                    handler(self, value)
 
     def _visit(self, node: ast.AST) -> None:
-        handler = _HANDLERS.get(node.__class__)
-        if handler is None:
-            handler = _HANDLERS[node.__class__] = getattr(
-                ModuleWalk, "_visit_" + node.__class__.__name__, ModuleWalk._visit_children
-            )
-        handler(self, node)
+        cls = node.__class__
+        handler = _HANDLERS[cls] if cls in _HANDLERS else _handler_of(cls)
+        if handler is not None:
+            handler(self, node)
+
+    def _visit_value(self, node: ast.AST) -> None:
+        """The most frequent nodes (an attribute is a quarter of all) have one child worth a visit, `value`:
+        visited without the generic loop over their fields."""
+        value = node.value
+        cls = value.__class__
+        handler = _HANDLERS[cls] if cls in _HANDLERS else _handler_of(cls)
+        if handler is not None:
+            handler(self, value)
+
+    _visit_Attribute = _visit_Expr = _visit_Return = _visit_keyword = _visit_Await = _visit_Starred = _visit_value
 
     def _enter(self, kind: str, node: ast.AST) -> Scope:
         scope = Scope(kind, node, self._scope)
@@ -191,8 +229,14 @@ class ModuleWalk:
         return scope
 
     def _bind(self, name: str, kind: str, node: ast.AST, value=None, path=(), qualname=None, scope=None) -> None:
-        scope = scope or self._scope
-        scope.bind(name, Binding(kind, node, value, path, scope, self._loops, qualname))
+        if scope is None:
+            scope = self._scope
+        binding = Binding(kind, node, value, path, scope, self._loops, qualname)
+        found = scope.bindings.get(name)  # Scope.bind inlined: every binding goes through here
+        if found is None:
+            scope.bindings[name] = [binding]
+        else:
+            found.append(binding)
 
     def _bind_target(self, target: ast.AST, kind: str, value, path=()) -> None:
         if isinstance(target, ast.Name):
@@ -232,7 +276,7 @@ class ModuleWalk:
         self._bind_parameters(node.args, scope)
         outer = (self._scope, self._loops)
         self._scope, self._loops = scope, ()
-        self._visit_block(node.body)
+        self._visit_each(node.body)
         self._scope, self._loops = outer
 
     _visit_AsyncFunctionDef = _visit_FunctionDef
@@ -247,17 +291,20 @@ class ModuleWalk:
         self._scope, self._loops = outer
 
     def _visit_arguments_defaults(self, args: ast.arguments) -> None:
-        for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+        for default in args.defaults:
             self._visit(default)
+        for default in args.kw_defaults:
+            if default is not None:
+                self._visit(default)
 
     def _bind_parameters(self, args: ast.arguments, scope: Scope) -> None:
-        every = list(getattr(args, "posonlyargs", [])) + list(args.args) + list(args.kwonlyargs)
-        if args.vararg:
-            every.append(args.vararg)
-        if args.kwarg:
-            every.append(args.kwarg)
-        for arg in every:
-            scope.bind(arg.arg, Binding("param", arg, scope=scope))
+        bind = scope.bind
+        for group in (args.posonlyargs, args.args, args.kwonlyargs):
+            for arg in group:
+                bind(arg.arg, Binding("param", arg, None, (), scope, ()))
+        for arg in (args.vararg, args.kwarg):
+            if arg:
+                bind(arg.arg, Binding("param", arg, None, (), scope, ()))
 
     def _visit_ClassDef(self, node: ast.ClassDef) -> None:
         for decorator in node.decorator_list:
@@ -271,7 +318,7 @@ class ModuleWalk:
         self.definitions.append(Definition(node, self._scope, scope, self._loops, self._class))
         outer = (self._scope, self._loops, self._class)
         self._scope, self._loops, self._class = scope, (), node
-        self._visit_block(node.body)
+        self._visit_each(node.body)
         self._scope, self._loops, self._class = outer
 
     def _visit_For(self, node) -> None:
@@ -280,8 +327,8 @@ class ModuleWalk:
         outer = self._loops
         self._loops = outer + (loop,)
         self._bind_target(node.target, "for", node.iter)
-        self._visit_block(node.body)
-        self._visit_block(node.orelse)
+        self._visit_each(node.body)
+        self._visit_each(node.orelse)
         self._loops = outer
 
     _visit_AsyncFor = _visit_For
@@ -290,8 +337,8 @@ class ModuleWalk:
         outer = self._loops
         self._loops = outer + (Loop("while", node),)
         self._visit(node.test)
-        self._visit_block(node.body)
-        self._visit_block(node.orelse)
+        self._visit_each(node.body)
+        self._visit_each(node.orelse)
         self._loops = outer
 
     def _visit_comprehension_node(self, node) -> None:
@@ -368,7 +415,7 @@ class ModuleWalk:
             self._visit(item.context_expr)
             if item.optional_vars is not None:
                 self._bind_target(item.optional_vars, "with", item.context_expr)
-        self._visit_block(node.body)
+        self._visit_each(node.body)
 
     _visit_AsyncWith = _visit_With
 
@@ -377,7 +424,7 @@ class ModuleWalk:
             self._visit(node.type)
         if node.name:
             self._bind(node.name, "except", node)
-        self._visit_block(node.body)
+        self._visit_each(node.body)
 
     def _visit_Global(self, node: ast.Global) -> None:
         self._scope.globals.update(node.names)
@@ -387,9 +434,14 @@ class ModuleWalk:
 
     def _visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        self.calls.append(CallSite(node, self._scope, self._loops, self._scope.function, self._class))
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and node.args:
-            if func.attr in ("append", "add", "extend", "insert", "appendleft"):
+        site = CallSite(node, self._scope, self._loops, self._scope.function, self._class)
+        self.calls.append(site)
+        if isinstance(func, ast.Attribute):
+            if func.attr == "remote":
+                self.remote_calls.append(site)
+            elif isinstance(func.value, ast.Name) and node.args and func.attr in (
+                "append", "add", "extend", "insert", "appendleft"
+            ):
                 self._scope.appends.setdefault(func.value.id, []).append(node.args[-1])
         # map(lambda x: f.remote(x), big) is a fan-out loop in all but syntax
         if (
@@ -403,7 +455,10 @@ class ModuleWalk:
                 self._visit(arg)
             self._visit_Lambda(node.args[0], Loop("map", node, node.args[1]))
             return
-        self._visit_children(node)
+        # the generic visit of its fields, spelled out: a call is the second most frequent node
+        self._visit(func)
+        self._visit_each(node.args)
+        self._visit_each(node.keywords)
 
 
 def keyword_value(call: ast.Call, name: str) -> Optional[ast.AST]:

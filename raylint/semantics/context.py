@@ -23,7 +23,8 @@ class FileContext:
                  extra_loaders: Iterable[str] = ()):
         self.filename = filename
         self.source = source
-        self.lines = _LINE_BREAK.split(source)
+        # str.split is several times faster than the regex, and the same where no line ends with a CR
+        self.lines = source.split("\n") if "\r" not in source else _LINE_BREAK.split(source)
         self.tree = tree
         self.module_name = module_name
         self.walk = ModuleWalk(tree)

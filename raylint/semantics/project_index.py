@@ -132,11 +132,8 @@ def _creation_sites(context) -> List[CreationSites]:
     """`Cls.remote()` / `Cls.options(...).remote()` of a remote imported from another module."""
     names = context.names
     sites: Dict[str, List[FrozenSet[str]]] = {}
-    for site in context.walk.calls:
-        func = site.node.func
-        if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
-            continue
-        base, options_call = func.value, None
+    for site in context.walk.remote_calls:
+        base, options_call = site.node.func.value, None
         if isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute) and base.func.attr == "options":
             base, options_call = base.func.value, base
         value = names.value(base, site.scope)
@@ -150,28 +147,35 @@ def _creation_sites(context) -> List[CreationSites]:
     return [CreationSites(qualname, tuple(found)) for qualname, found in sites.items()]
 
 
-def _module_level_names(module_scope) -> Dict[Tuple[str, int], Tuple[int, str]]:
+def _module_level_names(module_scope) -> Tuple[Dict[int, Tuple[int, str]], Dict[int, Tuple[int, str]]]:
     """What module-level names are bound to, built once so that naming every remote definition stays linear
-    in the size of the module: ("def", id of a def/class node) and ("value", id of an assigned value or of
-    the function it calls) -> (order of the binding, name). The first binding in order wins."""
-    bound: Dict[Tuple[str, int], Tuple[int, str]] = {}
+    in the size of the module: (id of a def/class node -> (order of the binding, name), id of an assigned
+    value or of the function it calls -> (order, name)). The first binding in order wins."""
+    defs: Dict[int, Tuple[int, str]] = {}
+    values: Dict[int, Tuple[int, str]] = {}
     order = 0
     for name, bindings in module_scope.bindings.items():
         for binding in bindings:
             order += 1
-            if binding.kind in ("def", "class"):
-                bound.setdefault(("def", id(binding.node)), (order, name))
-            elif binding.kind == "assign":
+            kind = binding.kind
+            if kind == "def" or kind == "class":
+                key = id(binding.node)
+                if key not in defs:
+                    defs[key] = (order, name)
+            elif kind == "assign":
                 # `f = ray.remote(g)` or `f = ray.remote(num_cpus=1)(g)`: the value or the function it calls
-                bound.setdefault(("value", id(binding.value)), (order, name))
-                bound.setdefault(("value", id(getattr(binding.value, "func", None))), (order, name))
-    return bound
+                for key in (id(binding.value), id(getattr(binding.value, "func", None))):
+                    if key not in values:
+                        values[key] = (order, name)
+    return defs, values
 
 
-def _module_level_name(remote: RemoteDef, bound: Dict[Tuple[str, int], Tuple[int, str]]) -> Optional[str]:
+def _module_level_name(remote: RemoteDef, bound) -> Optional[str]:
     """The module-level name a remote definition is bound to (`def f`, or `f = ray.remote(g)`)."""
-    found = [bound.get(("value", id(remote.report_node)))]
+    defs, values = bound
+    found = values.get(id(remote.report_node))
     if remote.report_node in getattr(remote.node, "decorator_list", ()):
-        found.append(bound.get(("def", id(remote.node))))
-    found = [entry for entry in found if entry is not None]
-    return min(found)[1] if found else None
+        by_def = defs.get(id(remote.node))
+        if by_def is not None and (found is None or by_def < found):
+            found = by_def
+    return found[1] if found is not None else None
