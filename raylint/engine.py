@@ -168,7 +168,7 @@ def _lint_tree(tree: ast.Module, source: str, path: str, options: LintOptions, m
         rule = classes[code](context, options.rule_settings.get(code))
         rule.run()
         findings.extend(rule.findings)
-    summaries = summarize(context)
+    summaries = summarize(context, options.enabled)
     # without findings only a directive can be reported (RAY900), and it has to say `noqa`
     if findings or (UNUSED_NOQA in options.enabled and _NOQA.search(data)):
         findings = suppress(findings, source, path, options)

@@ -19,6 +19,7 @@ CHEAP_METHODS = frozenset(
      "bit_length"}
 )
 MAX_SIMPLE_STATEMENTS = 3
+_SIMPLE_STATEMENTS = (ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Pass)
 SLEEP_THRESHOLD_S = 0.001
 
 
@@ -38,9 +39,10 @@ def is_trivial(function: ast.AST, names, scope) -> bool:
     body = body_without_docstring(function)
     if not body or len(body) > MAX_SIMPLE_STATEMENTS:
         return False
+    # every statement's kind first: a loop or a branch anywhere is the usual answer, before any walk
+    if not all(isinstance(statement, _SIMPLE_STATEMENTS) for statement in body):
+        return False
     for statement in body:
-        if not isinstance(statement, (ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Pass)):
-            return False
         for node in walk_local(statement):
             if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Await, ast.Yield,
                                  ast.YieldFrom)):

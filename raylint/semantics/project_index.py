@@ -44,6 +44,9 @@ class CreationSites:
     sites: Tuple[FrozenSet[str], ...]
 
 
+# the rules that read a summary's `trivial`/`trivial_methods` and its `stateless_methods`
+TINY_TASKS = "RAY004"
+STATELESS_ACTORS = "RAY113"
 CREATIONS = "creations:"  # index key prefix: the creation sites of a remote, by its qualified name
 
 
@@ -85,9 +88,12 @@ class ProjectIndex:
         return other
 
 
-def summarize(context) -> List[object]:
+def summarize(context, enabled: Optional[FrozenSet[str]] = None) -> List[object]:
     """Summaries of the remote definitions bound at module level in one file, and the creation sites of
-    remotes defined elsewhere."""
+    remotes defined elsewhere. With `enabled`, the facts only a rule left out would read are not worked
+    out (left empty): whether functions are trivial (RAY004) and which actor methods are stateless (RAY113)."""
+    tiny = enabled is None or TINY_TASKS in enabled
+    stateless = enabled is None or STATELESS_ACTORS in enabled
     names = context.names
     if not names.imports_ray:
         return []
@@ -101,10 +107,10 @@ def summarize(context) -> List[object]:
             continue
         node = remote.node
         trivial_methods = stateless_methods = frozenset()
-        if (remote.is_actor and isinstance(node, ast.ClassDef)
+        if (stateless and remote.is_actor and isinstance(node, ast.ClassDef)
                 and state.runs_one_call_at_a_time(node, remote.options, remote.has_starstar)):
             stateless_methods = state.stateless_methods(node)
-        if remote.is_actor and node is not None:
+        if tiny and remote.is_actor and node is not None:
             body_scope = context.walk.scopes.get(id(node))
             trivial_methods = frozenset(
                 item.name for item in node.body if is_trivial(item, names, context.walk.scopes.get(id(item), body_scope))
@@ -117,7 +123,7 @@ def summarize(context) -> List[object]:
                 option_keys=frozenset(remote.options),
                 has_starstar=remote.has_starstar,
                 streaming=remote.streaming,
-                trivial=(not remote.is_actor) and node is not None
+                trivial=tiny and (not remote.is_actor) and node is not None
                 and is_trivial(node, names, context.walk.scopes.get(id(node))),
                 trivial_methods=trivial_methods,
                 stateless_methods=stateless_methods,
