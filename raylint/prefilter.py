@@ -189,8 +189,8 @@ def code_only(text: str) -> Optional[str]:
         if group is None:
             break  # the end of the text
         start, end = match.span(group)
-        if end - start == 1:
-            return None  # a lone quote (and, as always, a bare `#` comment: the whole text is kept then)
+        if group == 3:
+            return None  # a lone quote: a string that never ends
         if group == 2 and start and _identifier_char(text[start - 1]):
             # letters right before the quote: a prefix (`rb"..."`), or the end of a longer name
             prefix = _PREFIX.search(text, max(0, start - 2), start).group(0)

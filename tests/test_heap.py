@@ -173,3 +173,57 @@ def test_the_command_flushes_its_whole_report_before_ending_fast(tmp_path):
                            "json"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert len(json.loads(done.stdout)) == 300
+
+
+def _module_of_functions(count):
+    parts = ["import ray\n"]
+    for i in range(count):
+        parts.append(f"\n\n@ray.remote(num_cpus=1)\ndef f{i}(x):\n    text = '''\ndef fake{i}():\n'''\n    return (x +\n{i})\n")
+        parts.append(f"\n\nif x{i}:\n    pass\nelse:\n    y = [\n1]\n")
+    return "".join(parts)
+
+
+def test_a_big_module_parsed_in_pieces_gives_the_whole_files_tree(monkeypatch):
+    import ast
+
+    monkeypatch.setattr(heap, "SPLIT_FROM_CHARS", 0)
+    monkeypatch.setattr(heap, "PIECE_CHARS", 200)
+    source = _module_of_functions(40)
+    assert len(heap._piece_starts(source)) > 10
+    assert ast.dump(heap.parse(source, "m.py"), include_attributes=True) == ast.dump(ast.parse(source),
+                                                                                      include_attributes=True)
+
+
+def test_pieces_never_start_at_a_decorated_def_or_inside_a_string():
+    source = _module_of_functions(40)
+    lines = source.split("\n")
+    for offset, row in heap._piece_starts(source) or []:
+        line = lines[row - 1]
+        assert source.startswith(line, offset)
+        assert not line.startswith(("def fake", "else", "1]"))
+        assert row == 1 or not lines[row - 2].startswith("@")
+
+
+@pytest.mark.parametrize("tail, message", [
+    ("\ndef broken(:\n    pass\n", "invalid syntax"),
+    ("\nx = (\n", "was never closed"),
+])
+def test_a_syntax_error_in_a_piece_is_the_whole_files_error(monkeypatch, tail, message):
+    import ast
+
+    monkeypatch.setattr(heap, "SPLIT_FROM_CHARS", 0)
+    monkeypatch.setattr(heap, "PIECE_CHARS", 200)
+    source = _module_of_functions(10) + tail
+    with pytest.raises(SyntaxError) as whole:
+        ast.parse(source, "m.py")
+    with pytest.raises(SyntaxError) as pieces:
+        heap.parse(source, "m.py")
+    assert (pieces.value.msg, pieces.value.lineno, pieces.value.offset) == (
+        whole.value.msg, whole.value.lineno, whole.value.offset)
+    assert message in pieces.value.msg
+
+
+def test_a_module_with_future_imports_is_parsed_whole(monkeypatch):
+    monkeypatch.setattr(heap, "SPLIT_FROM_CHARS", 0)
+    monkeypatch.setattr(heap, "PIECE_CHARS", 10)
+    assert heap._parse_in_pieces("from __future__ import annotations\n" + _module_of_functions(5), "m.py") is None

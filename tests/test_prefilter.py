@@ -135,7 +135,7 @@ def test_rules_that_may_report(source, expected):
     ("x = 'a'", 'x = ""'),  # a string at the very end
     ("x  # c", "x   "),  # a comment at the very end
     ("", ""),
-    ("x = 1  #\ny\n", None),  # a bare `#` comment: the whole text is kept, as it always was
+    ("x = 1  #\ny\n", "x = 1   \ny\n"),  # a bare `#` comment goes like any other
     ("x1'a' + _'b' + é'c'", "x1'a' + _'b' + é'c'"),  # glued to a digit, an underscore or a letter: kept
     ("xrb'a' + (rb'b')", 'xrb\'a\' + (rb"")'),  # `rb` ending a longer name is no prefix
 ])
