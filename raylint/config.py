@@ -142,8 +142,8 @@ def enabled_codes(
     in_preview = preview if preview is not None else settings.preview
     codes = _requested(settings, cli_select, cli_extend_select, cli_ignore, in_preview)
     if not in_preview:
-        classes = registry.rule_classes()
-        codes = {code for code in codes if not classes[code].preview}
+        rules = registry.rule_meta()
+        codes = {code for code in codes if not rules[code].preview}
     return frozenset(codes)
 
 
@@ -153,7 +153,7 @@ def _requested(settings: Settings, cli_select, cli_extend_select, cli_ignore, pr
     elif settings.select is not None:
         codes = _selected(settings.select, "select", preview)
     else:
-        codes = {code for code, cls in registry.rule_classes().items() if _on_by_default(cls)}
+        codes = {code for code, rule in registry.rule_meta().items() if _on_by_default(rule)}
     codes |= _selected(settings.extend_select, "extend-select", preview)
     codes |= _selected(cli_extend_select, "--extend-select", preview)
     codes -= resolve_selectors(settings.ignore, "ignore")
@@ -329,7 +329,7 @@ def _settings_from_table(document: Mapping[str, Any], path: Optional[Path]) -> S
     root = path.parent if path is not None else Path(os.getcwd())
     is_pyproject = path is not None and path.name == PYPROJECT
     table = _Table(_display(path) if path is not None else "", "tool.raylint" if is_pyproject else "")
-    rules_by_name = {cls.name: cls for cls in registry.rule_classes().values()}
+    rules_by_name = {rule.name: rule for rule in registry.rule_meta().values()}
     values: Dict[str, Any] = {}
     per_file_ignores: List[Tuple[str, Tuple[str, ...]]] = []
     rule_options: Dict[str, Dict[str, Any]] = {}
@@ -345,7 +345,8 @@ def _settings_from_table(document: Mapping[str, Any], path: Optional[Path]) -> S
             rule_table = _Table(table.source, f"{table.header}.{key}" if table.header else key)
             if not isinstance(value, dict):
                 raise table.fail(key, value, "a table of rule options")
-            rule_options[rules_by_name[key].code] = _rule_options(rule_table, rules_by_name[key], value)
+            code = rules_by_name[key].code
+            rule_options[code] = _rule_options(rule_table, registry.rule_classes()[code], value)
         else:
             raise ConfigError(f"{table.where(key)}: {_unknown_key_hint(key, table, rules_by_name)}")
     values["per_file_ignores"] = tuple(per_file_ignores)
@@ -426,7 +427,7 @@ def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 def _match_selector(selector: str, where: str) -> Tuple[Set[str], bool]:
     """The codes a selector names, and whether it names one rule exactly (a code or a rule name)."""
-    classes = registry.rule_classes()
+    classes = registry.rule_meta()
     if selector == "ALL":
         return set(classes), False
     if selector in classes:
@@ -456,7 +457,7 @@ def _unknown_selector_hint(selector: str, classes: Mapping[str, Any]) -> str:
 
 def _selected(selectors: Iterable[str], where: str, preview: bool = False) -> Set[str]:
     codes: Set[str] = set()
-    classes = registry.rule_classes()
+    classes = registry.rule_meta()
     for selector in selectors:
         matched, exact = _match_selector(selector, where)
         if exact:

@@ -407,10 +407,10 @@ def test_enabled_codes_reject_unknown_cli_selectors(tmp_path):
 
 
 def test_preview_and_off_by_default_rules_need_their_exact_code_and_preview_mode(tmp_path, monkeypatch):
-    classes = dict(registry.rule_classes())
-    classes["RAY004"] = type("Preview", (classes["RAY004"],), {"preview": True})
-    classes["RAY005"] = type("Off", (classes["RAY005"],), {"default_enabled": False})
-    monkeypatch.setattr(registry, "rule_classes", lambda: classes)
+    rules = dict(registry.rule_meta())  # what selection reads (the rule classes say the same)
+    rules["RAY004"] = rules["RAY004"]._replace(preview=True)
+    rules["RAY005"] = rules["RAY005"]._replace(default_enabled=False)
+    monkeypatch.setattr(registry, "rule_meta", lambda: rules)
     settings = load_settings()
     assert enabled_codes(settings) & CORE == {"RAY001", "RAY002", "RAY003"}
     assert enabled_codes(settings, cli_select=["ALL"]) & CORE == {"RAY001", "RAY002", "RAY003"}
@@ -453,3 +453,9 @@ def test_per_file_ignores_outside_the_root_match_the_file_name(tmp_path):
     outside = tmp_path / "elsewhere" / "tests" / "__init__.py"
     assert ignored_for_file(settings, outside) == EVERY_CODE
     assert ignored_for_file(settings, outside.with_name("test_a.py")) == set()
+
+
+def test_selection_reads_the_registry_table_which_every_rule_class_agrees_with():
+    classes = registry.rule_classes()
+    assert {code: (rule.name, rule.default_enabled, rule.preview) for code, rule in registry.rule_meta().items()} == {
+        code: (cls.name, cls.default_enabled, cls.preview) for code, cls in classes.items()}
