@@ -106,6 +106,7 @@ class LargeArgWithoutPut(Rule):
         names = self.analysis.names
         self._joined: set = set()  # bindings standing for a name bound on several paths: no one put fits all
         self._put_too: set = set()  # values the same function also `ray.put`s: large in its author's view
+        self._first_names: Dict[int, Dict[str, List[ast.Call]]] = {}
         submissions = [site for site, _ in names.submissions()]
         # (binding of the argument) -> the sites that pass it, to find values shared by several sites
         sharing: Dict[Tuple[int, int], List[Tuple[CallSite, ast.AST, Binding, Optional[int]]]] = {}
@@ -249,16 +250,20 @@ class LargeArgWithoutPut(Rule):
         it, whatever raylint can say about its size."""
         if site.function is None:
             return False
-        for node in ast.walk(site.function):
-            if (
-                isinstance(node, ast.Call)
-                and node.args
-                and isinstance(node.args[0], ast.Name)
-                and node.args[0].id == name
-                and _wraps_put(node, self.analysis.names, site.scope)
-            ):
-                return True
-        return False
+        calls = self._calls_by_first_name(site.function).get(name, ())
+        return any(_wraps_put(call, self.analysis.names, site.scope) for call in calls)
+
+    def _calls_by_first_name(self, function: ast.AST) -> Dict[str, List[ast.Call]]:
+        """The calls anywhere in `function` whose first argument is a plain name, by that name, in `ast.walk`
+        order; one walk per function, not one per argument asked about."""
+        key = id(function)
+        found = self._first_names.get(key)
+        if found is None:
+            found = self._first_names[key] = {}
+            for node in ast.walk(function):
+                if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
+                    found.setdefault(node.args[0].id, []).append(node)
+        return found
 
     def _plain_value(self, name: str, binding: Binding) -> bool:
         """An assignment of a value that is neither mutated in place nor a Ray ref or handle."""
