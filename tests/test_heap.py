@@ -61,8 +61,8 @@ def test_a_caller_that_paused_the_collector_finds_it_paused():
         gc.enable()
 
 
-def test_a_linted_files_tree_is_not_kept_alive(monkeypatch):
-    """The fixers cache facts per tree while the file's fixes are built; none outlives the lint."""
+def _weak_trees(monkeypatch):
+    """A weak reference to every tree `heap.parse` gives from now on, in order."""
     import weakref
 
     trees = []
@@ -74,6 +74,12 @@ def test_a_linted_files_tree_is_not_kept_alive(monkeypatch):
         return tree
 
     monkeypatch.setattr(heap, "parse", keep_a_weak_reference)
+    return trees
+
+
+def test_a_linted_files_tree_is_not_kept_alive(monkeypatch):
+    """The fixers cache facts per tree while the file's fixes are built; none outlives the lint."""
+    trees = _weak_trees(monkeypatch)
     source = "import ray\n\n@ray.remote\ndef f(x):\n    return x\n\nrefs = [ray.get(f.remote(x)) for x in range(9)]\n"
     result = engine.lint_source(source, "fixable.py", LintOptions(enabled=frozenset({"RAY001", "RAY003"})))
     assert [d.fix is not None and bool(d.fix.edits) for d in result.diagnostics] == [True, True]
@@ -84,17 +90,7 @@ def test_a_linted_files_tree_is_not_kept_alive(monkeypatch):
 def test_a_linted_files_tree_is_freed_without_the_cyclic_collector(monkeypatch):
     """Scopes and bindings refer to each other; once the file is done they let go, so the whole analysis
     is freed by reference counting rather than by a full collection over millions of objects."""
-    import weakref
-
-    trees = []
-    parse = heap.parse
-
-    def keep_a_weak_reference(source, filename):
-        tree = parse(source, filename)
-        trees.append(weakref.ref(tree))
-        return tree
-
-    monkeypatch.setattr(heap, "parse", keep_a_weak_reference)
+    trees = _weak_trees(monkeypatch)
     source = ("import ray\n\n@ray.remote\ndef f(x):\n    global seen\n    seen = x\n    return x\n\n"
               "def run(xs):\n    return [ray.get(f.remote(x)) for x in xs]\n")
     gc.disable()
@@ -119,17 +115,7 @@ def ending_fast(monkeypatch):
 
 
 def _linted_tree(monkeypatch, source, options):
-    import weakref
-
-    trees = []
-    parse = heap.parse
-
-    def keep_a_weak_reference(text, filename):
-        tree = parse(text, filename)
-        trees.append(weakref.ref(tree))
-        return tree
-
-    monkeypatch.setattr(heap, "parse", keep_a_weak_reference)
+    trees = _weak_trees(monkeypatch)
     result = engine.lint_source(source, "kept.py", options)
     gc.collect()
     return result, trees[0]
