@@ -30,15 +30,17 @@ def imap(function: Callable[[T], R], items: Iterable[T], *, jobs: int, chunksize
 
 
 def _start_worker() -> None:
-    from raylint import heap
-
-    heap.stop_keeping()  # a worker lints file after file: it frees each one
-    # The terminal sends Ctrl-C to the whole process group; the parent alone reports it.
+    # First of all, before anything that takes time: the terminal sends Ctrl-C to the whole process group,
+    # and a worker still holding the parent's handler would die in its initializer without the parent check
+    # below, holding the parent's output open. The parent alone reports it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # The parent as it is now: raylint, or a fork server that itself ends with raylint (Python >= 3.14).
     parent = os.getppid()
     threading.Thread(target=_exit_with_parent, args=(parent,), name="raylint-parent-check", daemon=True).start()
+    from raylint import heap
+
+    heap.stop_keeping()  # a worker lints file after file: it frees each one
 
 
 def _exit_with_parent(parent: int) -> None:
