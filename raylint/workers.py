@@ -13,6 +13,12 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 PARENT_CHECK_S = 0.5
+# Held back while the workers are forked, so that a worker never runs the parent's handler: its initializer
+# runs only after multiprocessing's own set-up, and a Ctrl-C in between killed it there, before it watched
+# for the parent's end (a worker left running, holding the parent's output open). Each worker lets them
+# through once it ignores Ctrl-C; the parent, once its workers are started.
+_HELD_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+_CAN_HOLD = hasattr(signal, "pthread_sigmask")
 
 
 def imap(function: Callable[[T], R], items: Iterable[T], *, jobs: int, chunksize: int) -> Iterator[R]:
@@ -22,7 +28,13 @@ def imap(function: Callable[[T], R], items: Iterable[T], *, jobs: int, chunksize
 
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker)
     try:
-        yield from pool.map(function, items, chunksize=chunksize)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS) if _CAN_HOLD else None
+        try:
+            results = pool.map(function, items, chunksize=chunksize)  # submits everything: the workers start
+        finally:
+            if held is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        yield from results
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -30,11 +42,11 @@ def imap(function: Callable[[T], R], items: Iterable[T], *, jobs: int, chunksize
 
 
 def _start_worker() -> None:
-    # First of all, before anything that takes time: the terminal sends Ctrl-C to the whole process group,
-    # and a worker still holding the parent's handler would die in its initializer without the parent check
-    # below, holding the parent's output open. The parent alone reports it.
+    # The terminal sends Ctrl-C to the whole process group; the parent alone reports it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if _CAN_HOLD:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)  # held since the fork (see above)
     # The parent as it is now: raylint, or a fork server that itself ends with raylint (Python >= 3.14).
     parent = os.getppid()
     threading.Thread(target=_exit_with_parent, args=(parent,), name="raylint-parent-check", daemon=True).start()
