@@ -29,7 +29,7 @@ from raylint.sources.paths import lint_path
 from raylint.sources.notebooks import CellChange, NotebookError, fix_notebook, is_notebook
 from raylint.files.writer import WriteError, write_fixed, write_notebook
 from raylint.semantics.project_index import ProjectIndex
-from raylint.registry import IO_ERROR
+from raylint.registry import IO_ERROR, rule_classes
 
 # Below this many files to lint, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 24
@@ -347,6 +347,7 @@ def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index:
     # small chunks: the few files that take most of the time cluster in a tree, and one big chunk of them
     # left to a single worker at the end would leave the other cores idle
     chunk = max(1, min(_MAX_CHUNK, len(paths) // (jobs * 8)))
+    rule_classes()  # imported once here, and inherited by every forked worker
     yield from workers.imap(_lint_job, jobs_list, jobs=jobs, chunksize=chunk)
 
 
