@@ -14,7 +14,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import time
 import typing
 from functools import lru_cache
@@ -136,6 +135,8 @@ class ResultCache:
             gitignore = self.path.parent.parent / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# Automatically created by raylint.\n*\n")
+            import tempfile  # only a run that writes pays for it
+
             fd, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-import tempfile
 import tokenize
 from io import BytesIO
 
@@ -57,6 +56,8 @@ def _replace(path: str, data: bytes, info: os.stat_result) -> None:
     """Write `data` to a temporary file beside `path`, with its permissions and owner, then swap it in."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
+        import tempfile  # only a run that writes pays for it
+
         fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".raylint")
     except OSError as error:
         raise WriteError(f"{path}: cannot create a temporary file: {error.strerror or error}") from None
