@@ -1,11 +1,12 @@
 """The one walk over a module records every call where it sits, in the order it meets them (rules depend on the
-order), whatever node the call hides in; its list of `.remote` calls is the same calls, filtered."""
+order), whatever node the call hides in; the calls grouped by the attribute they call keep that order."""
 
 from __future__ import annotations
 
 import ast
 
 from raylint.semantics.analysis import ModuleWalk
+from raylint.semantics.ray_names import RayNames
 
 SOURCE = '''\
 @deco(a())
@@ -34,10 +35,12 @@ def test_calls_are_recorded_in_walk_order_wherever_they_sit():
     ]
 
 
-def test_remote_calls_are_the_calls_of_an_attribute_remote_in_the_same_order():
+def test_the_calls_of_an_attribute_remote_are_found_in_the_same_order():
     walk = ModuleWalk(ast.parse(SOURCE))
-    assert walk.remote_calls == [site for site in walk.calls if getattr(site.node.func, "attr", None) == "remote"]
-    assert _names(walk.remote_calls) == ["e().x.remote", "l().remote", "t(v).remote"]
+    grouped = RayNames(walk).calls_of("remote")
+    remote_calls = [site for site in grouped if getattr(site.node.func, "attr", None) == "remote"]
+    assert remote_calls == [site for site in walk.calls if getattr(site.node.func, "attr", None) == "remote"]
+    assert _names(remote_calls) == ["e().x.remote", "l().remote", "t(v).remote"]
 
 
 def test_each_call_knows_its_scope_and_loops():

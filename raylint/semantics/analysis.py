@@ -142,7 +142,6 @@ class ModuleWalk:
         self.module_scope = Scope("module", tree, None)
         self.calls: List[CallSite] = []
         # the calls of an attribute `remote` (`f.remote(x)`, `ray.remote(f)`), in the order of `calls`
-        self.remote_calls: List[CallSite] = []
         self.definitions: List[Definition] = []
         self.scopes: Dict[int, Scope] = {}  # id(def/class/lambda node) -> body scope
         # class node -> attribute name -> values assigned to `self.<name>` in its methods
@@ -436,13 +435,10 @@ class ModuleWalk:
         func = node.func
         site = CallSite(node, self._scope, self._loops, self._scope.function, self._class)
         self.calls.append(site)
-        if isinstance(func, ast.Attribute):
-            if func.attr == "remote":
-                self.remote_calls.append(site)
-            elif isinstance(func.value, ast.Name) and node.args and func.attr in (
-                "append", "add", "extend", "insert", "appendleft"
-            ):
-                self._scope.appends.setdefault(func.value.id, []).append(node.args[-1])
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and node.args and func.attr in (
+            "append", "add", "extend", "insert", "appendleft"
+        ):
+            self._scope.appends.setdefault(func.value.id, []).append(node.args[-1])
         # map(lambda x: f.remote(x), big) is a fan-out loop in all but syntax
         if (
             isinstance(func, ast.Name)

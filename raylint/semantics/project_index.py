@@ -138,8 +138,11 @@ def _creation_sites(context) -> List[CreationSites]:
     """`Cls.remote()` / `Cls.options(...).remote()` of a remote imported from another module."""
     names = context.names
     sites: Dict[str, List[FrozenSet[str]]] = {}
-    for site in context.walk.remote_calls:
-        base, options_call = site.node.func.value, None
+    for site in names.calls_of("remote"):
+        func = site.node.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
+            continue
+        base, options_call = func.value, None
         if isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute) and base.func.attr == "options":
             base, options_call = base.func.value, base
         value = names.value(base, site.scope)
