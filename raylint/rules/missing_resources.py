@@ -177,18 +177,12 @@ class MissingResources(Rule):
 
     def _submissions(self) -> Dict[int, Tuple[RemoteDef, List[Optional[ast.Call]]]]:
         """id(remote definition) -> (it, the `.options(...)` call of each of its submissions or None without
-        one); one pass over the module's calls, which every definition's check reads."""
+        one), from the module's submissions, which every definition's check reads."""
         if self._submitted is None:
             self._submitted = {}
-            names = self.analysis.names
-            for site in self.analysis.walk.calls:
-                func = site.node.func
-                if not (isinstance(func, ast.Attribute) and func.attr == "remote"):
-                    continue
-                target = names.submission_target(func.value, site.scope)
-                if target is None or target[1] is not None:
-                    continue
-                self._submitted.setdefault(id(target[0]), (target[0], []))[1].append(target[2])
+            for _site, (remote, method, options_call) in self.analysis.names.submissions():
+                if method is None:
+                    self._submitted.setdefault(id(remote), (remote, []))[1].append(options_call)
         return self._submitted
 
     def _created_through_registry(self, remote: RemoteDef) -> bool:
@@ -260,25 +254,8 @@ class MissingResources(Rule):
         return self._gpu_candidates
 
     def _imports_gpu_library(self) -> bool:
-        """Some import, in any scope, may bind a name whose qualified name starts with a GPU library."""
-        walk = self.analysis.walk
-        package = self.analysis.names.module_name.split(".")[0]
-        source = self.analysis.source
-        # an import spells its module as the binding records it, unless non-ASCII (Python normalizes those)
-        if package not in _GPU_LIBRARIES and source.isascii() and not any(name in source for name in _GPU_LIBRARIES):
-            return False
-        for scope in (walk.module_scope, *walk.scopes.values()):
-            for bindings in scope.bindings.values():
-                for binding in bindings:
-                    if binding.kind != "import":
-                        continue
-                    qualname = binding.qualname
-                    if qualname.lstrip(".").split(".")[0] in _GPU_LIBRARIES:
-                        return True
-                    # a relative import is made absolute from the module's own package
-                    if qualname.startswith(".") and package in _GPU_LIBRARIES:
-                        return True
-        return False
+        """Some import, in any scope, binds a name whose qualified name starts with a GPU library."""
+        return not self.analysis.names.imported_roots().isdisjoint(_GPU_LIBRARIES)
 
     def _gpu_in(self, statements, scope) -> bool:
         """GPU use in these statements, skipping code guarded by `if torch.cuda.is_available():` (a CPU
