@@ -95,9 +95,10 @@ class OutOfBandRefSerialization(Rule):
     def run(self) -> None:
         names = self.analysis.names
         id_calls = [site for site in names.calls_of(*_REF_IDS) if self._is_ref_id(site)]
-        sites = names.calls_of(*_REPORTED_CALLS)
-        if not names.imported_roots() & _WRITER_PACKAGES:
-            sites = names.ray_calls(*_RAY_CALLS)  # then only Ray's own functions can be reported
+        if names.imported_roots() & _WRITER_PACKAGES:
+            sites = names.calls_of(*_REPORTED_CALLS)
+        else:
+            sites = names.ray_calls(*_RAY_CALLS)  # only Ray's own functions can be reported
         for site in sites:
             qual = names.qualname(site.node.func, site.scope)
             if qual in _RECONSTRUCTORS:
