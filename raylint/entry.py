@@ -61,11 +61,7 @@ def _end(code) -> None:
     elif not isinstance(code, int):
         print(code, file=sys.stderr)
         code = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
+    _flush()
     os._exit(code)
 
 
@@ -74,16 +70,21 @@ def _leave(message: str, code: int) -> None:
     could block or be interrupted again. Everything that needed cleaning up was, while unwinding."""
     for handled in (signal.SIGINT, signal.SIGTERM):
         signal.signal(handled, signal.SIG_IGN)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
+    _flush()
     try:
         os.write(2, (message + "\n").encode())
     except OSError:
         pass
     os._exit(code)
+
+
+def _flush() -> None:
+    """What Python would flush at exit, which `os._exit` skips; a closed pipe is not worth an error."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
 
 
 if __name__ == "__main__":

@@ -40,8 +40,9 @@ KEEP_CHARS = 6 * 1024 * 1024
 KEEP_MAX_FINDINGS = 1000
 
 _kept: list = []
-_keep_budget = 0  # characters of source still allowed; 0 when the process does not end fast
+_keep_budget = 0  # characters of source still allowed to be kept
 _is_command = False  # the process is the `raylint` command (not a test or a program importing raylint)
+_ending_fast = False  # the command asked to end the process without teardown (`exit_fast`)
 
 
 def running_as_command() -> None:
@@ -53,19 +54,19 @@ def running_as_command() -> None:
 def exit_fast() -> None:
     """The current command leaves nothing to clean up at exit (`check`, `fix`): when the process is the
     command, it ends right after it, and `retire` keeps what it is given."""
-    global _keep_budget
+    global _keep_budget, _ending_fast
     if _is_command:
-        _keep_budget = KEEP_CHARS
+        _keep_budget, _ending_fast = KEEP_CHARS, True
 
 
 def ends_fast() -> bool:
-    return _keep_budget > 0 or bool(_kept)
+    return _ending_fast
 
 
 def stop_keeping() -> None:
     """In a new worker process forked from one that ends fast: it lints file after file, so it frees."""
-    global _keep_budget
-    _keep_budget = 0
+    global _keep_budget, _ending_fast
+    _keep_budget, _ending_fast = 0, False
     _kept.clear()
 
 
