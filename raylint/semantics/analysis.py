@@ -141,7 +141,6 @@ class ModuleWalk:
         self.tree = tree
         self.module_scope = Scope("module", tree, None)
         self.calls: List[CallSite] = []
-        # the calls of an attribute `remote` (`f.remote(x)`, `ray.remote(f)`), in the order of `calls`
         self.definitions: List[Definition] = []
         self.scopes: Dict[int, Scope] = {}  # id(def/class/lambda node) -> body scope
         # class node -> attribute name -> values assigned to `self.<name>` in its methods
