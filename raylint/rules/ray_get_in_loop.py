@@ -429,11 +429,9 @@ class RayGetInLoop(Rule):
 
     def _annotated_refs(self, annotation: ast.AST, scope) -> bool:
         """`List[ray.ObjectRef]`, `list[ObjectRef]`, `Sequence["ray.ObjectRef"]`, `Dict[str, ObjectRef]`."""
+        names = self.analysis.names
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            try:
-                annotation = ast.parse(annotation.value, mode="eval").body
-            except SyntaxError:
-                return False
+            annotation = names.string_annotation(annotation)
         if not isinstance(annotation, ast.Subscript):
             return False
         inner = annotation.slice
@@ -441,11 +439,10 @@ class RayGetInLoop(Rule):
             inner = inner.value  # pragma: no cover
         last = inner.elts[-1] if isinstance(inner, ast.Tuple) and inner.elts else inner
         if isinstance(last, ast.Constant) and isinstance(last.value, str):
-            try:
-                last = ast.parse(last.value, mode="eval").body
-            except SyntaxError:
+            last = names.string_annotation(last)
+            if last is None:
                 return False
-        qual = self.analysis.names.qualname(last, scope)
+        qual = names.qualname(last, scope)
         return qual in ("ray.ObjectRef", "ray._raylet.ObjectRef", "ray.types.ObjectRef")
 
     def _fetched_from_task(self, expr: ast.AST, scope) -> bool:

@@ -97,6 +97,7 @@ class RayNames:
         self._submission_sites: Optional[List[Tuple[CallSite, tuple]]] = None
         self._submission_targets: Dict[int, Optional[tuple]] = {}
         self._imported_roots: Optional[FrozenSet[str]] = None
+        self._annotations: Dict[int, Optional[ast.expr]] = {}  # id(string constant) -> the expression it spells
         self.imports_ray = any(
             binding.kind == "import" and binding.qualname.split(".")[0].lstrip(".") == "ray"
             for binding in _all_bindings(walk)
@@ -110,6 +111,18 @@ class RayNames:
         if value is not None and value.tag in ("module", "qual"):
             return value.qual
         return None
+
+    def string_annotation(self, constant: ast.Constant) -> Optional[ast.expr]:
+        """The expression a string annotation spells (`"ray.ObjectRef"`), or None when it does not parse.
+        Parsed once per string and kept: every answer here is kept by `id` of the expression, and a parsed
+        tree let go would leave its ids to the next one, with the old answers."""
+        key = id(constant)
+        if key not in self._annotations:
+            try:
+                self._annotations[key] = ast.parse(constant.value, mode="eval").body
+            except (SyntaxError, ValueError):
+                self._annotations[key] = None
+        return self._annotations[key]
 
     def imported_roots(self) -> FrozenSet[str]:
         """The top-level package of everything the module imports (relative imports made absolute). Every
@@ -200,6 +213,8 @@ class RayNames:
     # -- symbolic values -------------------------------------------------------------------
 
     def value(self, expr: ast.AST, scope: Scope) -> Optional[Value]:
+        """The symbolic value of `expr`, kept by `id(expr)`: `expr` must live as long as this object (a node
+        of the module's tree, or one kept here like `string_annotation`'s)."""
         key = id(expr)
         if key in self._values:
             return self._values[key]
