@@ -6,11 +6,11 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from raylint import config as config_module, prefilter, workers
 from raylint.files.cache import ResultCache, Stat, content_key, file_stat, settings_key
-from raylint.files.discovery import discover, is_excluded
+from raylint.files.discovery import discover_files, is_excluded
 from raylint.engine import (
     FileResult,
     SourceError,
@@ -117,7 +117,8 @@ def check(
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview)
     options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa,
                           plan_fixes=fix is None and not fix_edits)
-    files, problems = discover(paths, settings, force_exclude=force_exclude)
+    found, problems = discover_files(paths, settings, force_exclude=force_exclude)
+    files = [absolute for _, absolute in found]
     cache = None
     if use_cache:
         # the prefilter leaves syntax errors of files without Ray content unreported: a key of its own
@@ -250,7 +251,7 @@ def _fix_notebook(result: FileResult, original: bytes, options: LintOptions, req
 
 
 def lint_files(
-    files: Sequence[Path],
+    files: Sequence[Union[str, Path]],
     options: LintOptions,
     *,
     jobs: Optional[int] = None,
@@ -269,7 +270,7 @@ class Project:
 
 
 def lint_project(
-    files: Sequence[Path],
+    files: Sequence[Union[str, Path]],
     options: LintOptions,
     *,
     jobs: Optional[int] = None,

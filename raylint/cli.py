@@ -7,19 +7,16 @@ import sys
 from pathlib import Path
 from typing import List, NamedTuple, Optional, Tuple
 
-import difflib
 import importlib.util
 
 import click
 
 from raylint import __version__
 from raylint import api, heap
-from raylint.noqa.add import add_noqa as add_noqa_directives
 from raylint.config import ConfigError, load_settings, resolve_selectors
 from raylint.files.discovery import DiscoveryError
 from raylint.engine import SourceError, decode_source, read_source
 from raylint.fixing import FixPolicy
-from raylint.init import InitError, init_project
 from raylint.noqa.malformed import format_warning as format_noqa_warning
 from raylint.registry import all_rules, code_for_name
 from raylint.rule_docs import rule_page
@@ -256,6 +253,8 @@ def _progress_bar(wanted: bool) -> Optional[_ProgressBar]:
 
 def _add_noqa(result) -> None:
     """Write the directives, say how many, and exit 0: the findings are now suppressed, not reported."""
+    from raylint.noqa.add import add_noqa as add_noqa_directives  # only `--add-noqa` runs pay for these imports
+
     added = add_noqa_directives(result.diagnostics)
     for error in added.errors:
         click.echo(f"raylint: error: {error}", err=True)
@@ -311,6 +310,8 @@ def _exit_code(result, exit_zero: bool, exit_non_zero_on_fix: bool) -> int:
 
 
 def _emit_diff(result, quiet: bool) -> None:
+    import difflib
+
     cwd = Path.cwd()
     for change in result.changes:
         name = _display(change.path, cwd)
@@ -367,6 +368,8 @@ def _display(path: str, cwd: Path) -> str:
 def init(directory: str) -> None:
     """Write a [tool.raylint] table into DIRECTORY's pyproject.toml (default: here); when the project
     configures Ruff, add "RAY" to Ruff's lint.external so that Ruff keeps raylint's # noqa codes."""
+    from raylint.init import InitError, init_project
+
     try:
         messages = init_project(Path(directory))
     except InitError as error:

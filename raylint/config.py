@@ -23,11 +23,6 @@ from raylint.doctor.thresholds import Thresholds
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
-
 CONFIG_NAMES = (".raylint.toml", "raylint.toml")
 PYPROJECT = "pyproject.toml"
 CACHE_DIR_ENV = "RAYLINT_CACHE_DIR"
@@ -199,6 +194,12 @@ def _find(start: Path) -> Optional[Tuple[Path, Dict[str, Any]]]:
 
 
 def _read_toml(path: Path) -> Dict[str, Any]:
+    """The TOML document at `path`; the reader is loaded only when a configuration file exists."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+
     source = _display(path)
     try:
         with open(path, "rb") as handle:

@@ -158,3 +158,19 @@ def test_unreadable_directories_are_reported(tmp_path, monkeypatch):
     files, problems = discover(["."], settings(tmp_path))
     assert files == [Path("ok/a.py")]
     assert problems == [(Path("locked"), "Permission denied")]
+
+
+@pytest.mark.parametrize("display", ["a.py", "a/b/c.py", "/abs/x.py", "/", "../up/x.py", ".hidden/y.py", "a b/c.py"])
+def test_files_are_ordered_by_the_parts_a_path_would_have(display):
+    from raylint.files.discovery import _parts
+
+    assert _parts(display) == Path(display).parts
+
+
+def test_absolute_and_relative_arguments_list_like_paths(tmp_path):
+    tree(tmp_path, ["x/a.py", ".h/b.py", "x/sub/c.py"])
+    absolute = str(tmp_path / "x")
+    files, problems = discover([absolute, ".h", "x/"], settings(tmp_path))
+    assert problems == []
+    expected = sorted([Path(".h/b.py"), Path(absolute, "a.py"), Path(absolute, "sub/c.py")], key=lambda p: p.parts)
+    assert files == expected

@@ -11,7 +11,6 @@ result types before use, and anything unexpected is dropped, so a damaged cache 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import time
@@ -22,6 +21,12 @@ from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple
 
 from raylint import __version__
 
+try:
+    # What `hashlib.blake2b` is; importing `hashlib` itself also loads OpenSSL, a few milliseconds of every run.
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - an interpreter without CPython's built-in module
+    from hashlib import blake2b
+
 # Bumped whenever the layout of an entry changes; a file of another format is ignored.
 _FORMAT = 3
 # Refuse to parse absurdly large cache files rather than exhaust memory on a planted one.
@@ -29,18 +34,18 @@ _MAX_BYTES = 512 << 20
 
 
 def content_key(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def settings_key(*parts) -> str:
-    return hashlib.blake2b(repr((__version__, _FORMAT, code_key()) + parts).encode(), digest_size=12).hexdigest()
+    return blake2b(repr((__version__, _FORMAT, code_key()) + parts).encode(), digest_size=12).hexdigest()
 
 
 @lru_cache(maxsize=1)
 def code_key() -> str:
     """A digest of raylint's own source: results from another build of raylint (an edited checkout, a
     development install) are never reused, even under the same version number."""
-    digest = hashlib.blake2b(digest_size=12)
+    digest = blake2b(digest_size=12)
     package = Path(__file__).resolve().parent
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode())
@@ -164,18 +169,27 @@ def _load(path: Path) -> Dict[str, Any]:
     return raw if isinstance(raw, dict) else {}
 
 
-def _decode_entry(file: str, entry: Any) -> Optional[Tuple[str, Optional[Stat], object]]:
-    """One entry checked against the shape of the result types, or None when anything is unexpected."""
+_ENTRY_KEYS = frozenset({"content", "stat", "result", "fingerprint"})
+
+
+@lru_cache(maxsize=1)
+def _file_result() -> type:
     from raylint.engine import FileResult  # the engine imports this module
 
+    return FileResult
+
+
+def _decode_entry(file: str, entry: Any) -> Optional[Tuple[str, Optional[Stat], object]]:
+    """One entry checked against the shape of the result types, or None when anything is unexpected."""
+    FileResult = _file_result()
     try:
-        if not isinstance(entry, dict) or set(entry) != {"content", "stat", "result", "fingerprint"}:
+        if type(entry) is not dict or entry.keys() != _ENTRY_KEYS:
             raise CacheShapeError("entry")
         content = _check(str, entry["content"])
         raw_stat = entry["stat"]
         if raw_stat is None:
             stat = None
-        elif type(raw_stat) is list and len(raw_stat) == 2 and all(type(part) is int for part in raw_stat):
+        elif type(raw_stat) is list and len(raw_stat) == 2 and type(raw_stat[0]) is int and type(raw_stat[1]) is int:
             stat = (raw_stat[0], raw_stat[1])
         else:
             raise CacheShapeError("stat")
@@ -189,16 +203,19 @@ def _decode_entry(file: str, entry: Any) -> Optional[Tuple[str, Optional[Stat], 
 
 
 def _empty_result(kind: type, data: Any) -> Optional[Any]:
-    """Most files have no findings: such a result is read without the generic decoder (same checks)."""
-    if type(data) is dict and type(data.get("path")) is str and data.keys() == _result_fields(kind):
-        if all(type(value) is list and not value for name, value in data.items() if name != "path"):
-            return kind(data["path"], [])
+    """Most files have no findings: such a result is read without the generic decoder (same checks: every
+    field but the path an empty list, compared in one go)."""
+    if type(data) is dict:
+        path = data.get("path")
+        if type(path) is str and data == {**_empty_fields(kind), "path": path}:
+            return kind(path, [])
     return None
 
 
 @lru_cache(maxsize=None)
-def _result_fields(kind: type) -> FrozenSet[str]:
-    return frozenset(f.name for f in dataclasses.fields(kind))
+def _empty_fields(kind: type) -> Dict[str, list]:
+    """Every field but the path, as an empty list (only a JSON `[]` equals one)."""
+    return {f.name: [] for f in dataclasses.fields(kind) if f.name != "path"}
 
 
 def _remove(path: str) -> None:

@@ -9,10 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
-from rich.style import Style
-
 from raylint.ftypes import Diagnostic
-from raylint.sources.notebooks import cell_lines
 from raylint.registry import PSEUDO_RULES
 
 
@@ -68,7 +65,11 @@ def is_pseudo(code: str) -> bool:
 
 def paint(text: str, style: str, color: bool) -> str:
     """`text` wrapped in ANSI codes for `style` when colour is on, else unchanged."""
-    return Style.parse(style).render(text) if color else text
+    if not color:
+        return text
+    from rich.style import Style  # a run without colour (CI, a pipe, a file) never loads rich
+
+    return Style.parse(style).render(text)
 
 
 def severity_style(severity: str) -> str:
@@ -97,6 +98,8 @@ def source_lines(context: ReportContext) -> Callable[..., Optional[List[str]]]:
     def lines_of(filename: str, cell: Optional[int] = None) -> Optional[List[str]]:
         if cell is not None:
             if filename not in cells:
+                from raylint.sources.notebooks import cell_lines  # only notebooks' findings pay for it
+
                 text = context.read_source(filename)
                 cells[filename] = {} if text is None else cell_lines(text)
             return cells[filename].get(cell)
