@@ -109,3 +109,22 @@ def test_results_round_trip_through_the_codec(tmp_path):
     reloaded = ResultCache(tmp_path, "key")
     assert reloaded.get(result.path, "content") == (result, (("m.f", None), ("m.g", "not-remote")))
     assert reloaded.get(result.path, "other") is None
+
+
+def test_the_short_ways_for_empty_results_agree_with_the_codec(tmp_path):
+    """An empty result is written and read without the generic codec: same JSON, same checks."""
+    from raylint.files.cache import _decode_entry, _empty_result, _encode_result
+
+    empty = FileResult("/p/a.py", [])
+    assert _encode_result(empty) == encode(empty)
+    assert _empty_result(FileResult, encode(empty)) == empty
+    options = LintOptions(enabled=frozenset(all_rules()))
+    full = lint_path(str(EXAMPLES / "ray001_get_in_loop.py"), options, "ray001_get_in_loop")
+    assert {d.code for d in full.diagnostics} >= {"RAY001"} and _encode_result(full) == encode(full)
+    assert _empty_result(FileResult, encode(full)) is None
+    # anything but an empty list in a field is not empty: it goes to the checking decoder, which refuses it
+    for field, value in [("diagnostics", {}), ("summaries", 0), ("fix_errors", [""]), ("noqa_warnings", None)]:
+        data = dict(encode(empty), **{field: value})
+        assert _empty_result(FileResult, data) is None
+        entry = {"content": "k", "stat": [1, 2], "result": data, "fingerprint": []}
+        assert (_decode_entry("/p/a.py", entry) is None) == (field != "fix_errors")

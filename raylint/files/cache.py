@@ -131,7 +131,7 @@ class ResultCache:
         for path, (content, stat, (result, fingerprint)) in self.entries.items():
             try:
                 entries[path] = {"content": content, "stat": list(stat) if stat is not None else None,
-                                 "result": encode(result), "fingerprint": _encode_fingerprint(fingerprint)}
+                                 "result": _encode_result(result), "fingerprint": _encode_fingerprint(fingerprint)}
             except CacheShapeError:
                 continue  # a result this codec cannot represent is simply not cached
         text = json.dumps({"format": _FORMAT, "version": __version__, "entries": entries}, separators=(",", ":"))
@@ -210,6 +210,15 @@ def _empty_result(kind: type, data: Any) -> Optional[Any]:
         if type(path) is str and data == {**_empty_fields(kind), "path": path}:
             return kind(path, [])
     return None
+
+
+def _encode_result(result: Any) -> Any:
+    """`encode(result)`; a result with nothing in it (most files) is written without the generic encoder."""
+    empty = _empty_fields(type(result))
+    for name in empty:
+        if getattr(result, name):
+            return encode(result)
+    return {**empty, "path": result.path}
 
 
 @lru_cache(maxsize=None)
@@ -329,6 +338,8 @@ def _check(kind: type, data: Any) -> Any:
 
 def _encode_fingerprint(fingerprint: Tuple) -> List:
     """(name, RemoteSummary | NOT_REMOTE | None) pairs, as [name, kind, summary] triples."""
+    if not fingerprint:
+        return []
     from raylint.semantics.project_index import CREATIONS, RemoteSummary
     from raylint.semantics.ray_names import NOT_REMOTE
 
