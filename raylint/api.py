@@ -109,16 +109,22 @@ def check(
     progress: Optional[Progress] = None,
     ignore_noqa: bool = False,
     fix_edits: bool = True,
+    summaries: Optional[bool] = None,
 ) -> CheckResult:
     """Discover, lint, filter and optionally fix: what `raylint check` and `raylint fix` do before printing.
     Without `fix_edits` (and without `fix`), a finding's fix has no edits, only its applicability and title:
-    building every edit costs more than the check itself."""
+    building every edit costs more than the check itself. Each result's `summaries` are worked out when
+    `summaries`, or by default when something reads them (another file, the cache)."""
     started = time.perf_counter()
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview)
     options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa,
                           plan_fixes=fix is None and not fix_edits)
     found, problems = discover_files(paths, settings, force_exclude=force_exclude)
     files = [absolute for _, absolute in found]
+    if summaries is None:
+        summaries = use_cache or len(files) > 1
+    if not summaries:
+        options = replace(options, summaries=False)
     cache = None
     if use_cache:
         # the prefilter leaves syntax errors of files without Ray content unreported: a key of its own
@@ -174,7 +180,7 @@ def check_text(
     ignored = config_module.ignored_for_file(settings, Path(path))
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview) - ignored
     options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa,
-                          plan_fixes=fix is None and not fix_edits, fix_rows=fix_rows)
+                          plan_fixes=fix is None and not fix_edits, fix_rows=fix_rows, summaries=False)
     module_name = _module_names([path])[path]
     result = lint_source(source, path, options, module_name, warn_noqa=True)
     outcome = CheckResult([], 1, 0.0)

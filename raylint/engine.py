@@ -18,7 +18,7 @@ from raylint.configs import check_config, config_kind
 from raylint.fixers import file_cache
 from raylint.semantics.context import FileContext
 from raylint.ftypes import Diagnostic
-from raylint.semantics.project_index import CreationSites, ProjectIndex, RemoteSummary, summarize
+from raylint.semantics.project_index import CREATIONS, CreationSites, ProjectIndex, RemoteSummary, summarize
 from raylint.registry import SYNTAX_ERROR, pseudo_finding, rule_classes
 from raylint.noqa.directives import Suppressions, apply_suppressions, parse_suppressions, with_noqa_rows
 from raylint.noqa.unused import CODE as UNUSED_NOQA, unused_noqa
@@ -40,6 +40,10 @@ class LintOptions:
     # with plan_fixes, the findings touching these rows (1-based, inclusive) still get their fix built:
     # an editor's code action needs the edits of one range only
     fix_rows: Optional[Tuple[int, int]] = None
+    # what the file tells the project index (`FileResult.summaries`): needed when other files or the cache
+    # may read it; a file linted alone and kept nowhere (stdin, the editor, one file without the cache)
+    # works it out only if it asks the index about its own module
+    summaries: bool = True
 
 
 @dataclass
@@ -168,7 +172,7 @@ def _lint_tree(tree: ast.Module, source: str, path: str, options: LintOptions, m
         rule = classes[code](context, options.rule_settings.get(code))
         rule.run()
         findings.extend(rule.findings)
-    summaries = summarize(context, options.enabled)
+    summaries = summarize(context, options.enabled) if options.summaries or _asks_itself(index, module_name) else []
     # without findings only a directive can be reported (RAY900), and it has to say `noqa`
     if findings or (UNUSED_NOQA in options.enabled and _NOQA.search(data)):
         findings = suppress(findings, source, path, options)
@@ -177,6 +181,14 @@ def _lint_tree(tree: ast.Module, source: str, path: str, options: LintOptions, m
     if not heap.retire(len(source), len(findings), context):
         context.walk.release()
     return result, relevant and imports_ray
+
+
+def _asks_itself(index: ProjectIndex, module_name: str) -> bool:
+    """The file imports a name of its own module (`from pkg.mod import f` inside pkg/mod.py) and asked the
+    index about it: its own summaries may answer that on the second pass. (Every file asks how other files
+    create its own remotes, `creations:pkg.mod.f`; only such an import can make its summaries answer.)"""
+    own = module_name + "."
+    return bool(module_name) and any(q.startswith(own) for q in index.queries if not q.startswith(CREATIONS))
 
 
 def _without_findings(source: str, path: str, options: LintOptions, data: bytes) -> FileResult:

@@ -40,7 +40,7 @@ class SourceView:
 def analyse(directories: Sequence[str]) -> SourceView:
     """Run the static analysis on the directories, as `raylint check` would with their config."""
     settings = load_settings(start=Path(directories[0]))
-    result = api.check(list(directories), settings, use_cache=False)
+    result = api.check(list(directories), settings, use_cache=False, summaries=True)
     view = SourceView(errors=list(result.errors))
     definitions: Dict[str, List[Definition]] = defaultdict(list)
     for path, file_result in result.results.items():
