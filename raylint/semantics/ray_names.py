@@ -98,6 +98,7 @@ class RayNames:
         self._submission_targets: Dict[int, Optional[tuple]] = {}
         self._imported_roots: Optional[FrozenSet[str]] = None
         self._annotations: Dict[int, Optional[ast.expr]] = {}  # id(string constant) -> the expression it spells
+        self._qualified: Dict[Tuple[str, str], Value] = {}  # (qualified name, attribute) -> their value, shared
         self.imports_ray = any(
             binding.kind == "import" and binding.qualname.split(".")[0].lstrip(".") == "ray"
             for binding in _all_bindings(walk)
@@ -373,15 +374,24 @@ class RayNames:
 
     def _attribute_value(self, expr: ast.Attribute, scope: Scope) -> Optional[Value]:
         base = expr.value
-        if isinstance(base, ast.Name) and base.id == "self":
-            assigned = self._self_attribute(expr.attr, scope)
-            if assigned is not None:
-                return assigned
-        value = self.value(base, scope)
+        if type(base) is ast.Name:
+            if base.id == "self":
+                assigned = self._self_attribute(expr.attr, scope)
+                if assigned is not None:
+                    return assigned
+            # a name's value is kept per the bindings it reads (`_name_value`), and a cycle through them
+            # passes through `value` of a binding's value: the name itself needs no entry of its own
+            value = self._name_value(base.id, scope)
+        else:
+            value = self.value(base, scope)
         if value is None:
             return None
         if value.tag in ("module", "qual"):
-            return Value("qual", qual=f"{value.qual}.{expr.attr}")
+            key = (value.qual, expr.attr)
+            qualified = self._qualified.get(key)
+            if qualified is None:
+                qualified = self._qualified[key] = Value("qual", qual=f"{value.qual}.{expr.attr}")
+            return qualified
         if value.tag == "handle":
             return Value("method", defn=value.defn, attr=expr.attr)
         return None
