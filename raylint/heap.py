@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import ast
 import gc
+import re
 from contextlib import contextmanager
 from typing import Iterator, List, Optional, Tuple
 
-from raylint.noqa.comment_scan import top_level_starts
 
 # Below this size the parser's freed memory is not worth a call.
 _TRIM_FROM_CHARS = 256 * 1024
 # A module this big is parsed in pieces of about PIECE_CHARS (`_parse_in_pieces`).
 SPLIT_FROM_CHARS = 1024 * 1024
 PIECE_CHARS = 512 * 1024
-# What a piece may start with: statements that never continue the one before them.
-_OPENERS = ("def ", "class ", "async def ", "@", "import ", "from ")
+# Where a piece may start: after a blank line, a statement that never continues the one before it.
+_CUT = re.compile(r"\n\n(?=def |class |async def |@|import |from )")
 # How much source text may have its tree and analysis kept until the process ends, when it ends fast: one
 # file of this size is about 0.5 GB of objects, which exist at the peak anyway.
 KEEP_CHARS = 6 * 1024 * 1024
@@ -99,13 +99,21 @@ def _parse_in_pieces(source: str, filename: str) -> Optional[ast.Module]:
     """The tree of a big module, parsed a few hundred kilobytes of top-level statements at a time: the
     parser's own copy of the tree then never holds more than one piece, which halves the peak memory of a
     5 MB module (and the time spent faulting it in). Each piece is preceded by as many line breaks as lines
-    before it, so every position is the whole file's. None (parse it whole) when the pieces cannot be cut
-    for sure or one of them does not parse: the whole file's own error is the one to report. A
-    `__future__` import can change how the rest of a file parses, so such a file is parsed whole."""
-    if "__future__" in source:
+    before it, so every position is the whole file's. None (parse it whole) when a piece does not parse:
+    the whole file's own error is the one to report. A `__future__` import can change how the rest of a
+    file parses, so such a file is parsed whole.
+
+    The cuts are found by a text search (`_piece_starts`), which cannot tell a `def` in a string from a real
+    one; the parse judges them. Every piece starts where the tokenizer starts, at a top-level statement (the
+    first one at the top; the next ones because the piece before parsed). A cut inside a string, inside
+    brackets or after a backslash leaves that piece before it unfinished, and a cut between a decorator and
+    its `def` leaves it without its `def`: a syntax error either way, and the module is parsed whole.
+    Otherwise each piece holds whole top-level statements (a cut never falls before an `else:` or the like),
+    and its tree is the whole file's."""
+    if "__future__" in source or "\r" in source:  # a lone CR breaks lines too: rows are counted by LF
         return None
     cuts = _piece_starts(source)
-    if cuts is None:
+    if len(cuts) < 2:
         return None
     body: list = []
     for (start, row), (end, _) in zip(cuts, cuts[1:] + [(len(source), 0)]):
@@ -117,21 +125,20 @@ def _parse_in_pieces(source: str, filename: str) -> Optional[ast.Module]:
     return ast.Module(body=body, type_ignores=[])
 
 
-def _piece_starts(source: str) -> Optional[List[Tuple[int, int]]]:
-    """(offset, row) where each piece begins: the first one at the top, the others at a `def`, `class`,
-    decorator or import at column 0 (never an `else:` or a decorated `def`, which continue the statement
-    before), one for about every PIECE_CHARS of text."""
-    starts = top_level_starts(source)
-    if not starts:
-        return None
+def _piece_starts(source: str) -> List[Tuple[int, int]]:
+    """(offset, row) where each piece begins: the first one at the top, the others at the first line after
+    about every PIECE_CHARS of text that follows a blank line and starts a `def`, `class`, decorator or
+    import at column 0 (a candidate: `_parse_in_pieces` says why the parse decides)."""
     cuts = [(0, 1)]
-    previous_decorates = False
-    for offset, row in starts:
-        decorates = source.startswith("@", offset)
-        if offset - cuts[-1][0] >= PIECE_CHARS and not previous_decorates and source.startswith(_OPENERS, offset):
-            cuts.append((offset, row))
-        previous_decorates = decorates
-    return cuts
+    row, last = 1, 0
+    while True:
+        found = _CUT.search(source, last + PIECE_CHARS)
+        if found is None:
+            return cuts
+        offset = found.end()
+        row += source.count("\n", last, offset)
+        cuts.append((offset, row))
+        last = offset
 
 
 def _release_free_memory() -> None:

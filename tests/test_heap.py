@@ -180,14 +180,51 @@ def test_a_big_module_parsed_in_pieces_gives_the_whole_files_tree(monkeypatch):
                                                                                       include_attributes=True)
 
 
-def test_pieces_never_start_at_a_decorated_def_or_inside_a_string():
+def test_pieces_start_at_top_level_statements_after_a_blank_line(monkeypatch):
+    monkeypatch.setattr(heap, "PIECE_CHARS", 200)
     source = _module_of_functions(40)
     lines = source.split("\n")
-    for offset, row in heap._piece_starts(source) or []:
+    starts = heap._piece_starts(source)
+    assert len(starts) > 10
+    for offset, row in starts[1:]:
         line = lines[row - 1]
-        assert source.startswith(line, offset)
-        assert not line.startswith(("def fake", "else", "1]"))
-        assert row == 1 or not lines[row - 2].startswith("@")
+        assert source.startswith(line, offset) and line.startswith("@ray.remote") and lines[row - 2] == ""
+
+
+TRAPS = [
+    'text = """\n\ndef fake():\n"""\n',  # a cut inside a string
+    "x = (a\n\n@ b)\n",  # inside brackets (a matrix product)
+    "y = 2 + \\\n\nimport os\n",  # after a backslash (not Python)
+    "z = 0\n@decorator\n\ndef decorated():\n    pass\n",  # between a decorator and its def
+]
+
+
+@pytest.mark.parametrize("trap", TRAPS)
+def test_a_cut_in_the_wrong_place_fails_its_piece_and_the_whole_file_is_parsed(monkeypatch, trap):
+    """The cuts come from a text search; a wrong one makes the piece before it a syntax error, so the
+    module is parsed whole: the tree (or the error) is always the whole file's."""
+    import ast
+
+    monkeypatch.setattr(heap, "SPLIT_FROM_CHARS", 0)
+    monkeypatch.setattr(heap, "PIECE_CHARS", 50)
+    source = "\n".join(["import ray\n", "x = 1\n" * 20, trap, "\ndef after():\n    return 1\n"])
+    assert any(source.startswith(("def fake", "@ b)", "import os", "def decorated"), offset)
+               for offset, _ in heap._piece_starts(source))
+    assert heap._parse_in_pieces(source, "m.py") is None
+    try:
+        whole = ast.dump(ast.parse(source), include_attributes=True)
+    except SyntaxError as error:
+        with pytest.raises(SyntaxError) as pieces:
+            heap.parse(source, "m.py")
+        assert (pieces.value.msg, pieces.value.lineno) == (error.msg, error.lineno)
+    else:
+        assert ast.dump(heap.parse(source, "m.py"), include_attributes=True) == whole
+
+
+def test_a_module_with_lone_carriage_returns_is_parsed_whole(monkeypatch):
+    monkeypatch.setattr(heap, "SPLIT_FROM_CHARS", 0)
+    monkeypatch.setattr(heap, "PIECE_CHARS", 10)
+    assert heap._parse_in_pieces(_module_of_functions(5).replace("if x0:", "z = 1\rif x0:"), "m.py") is None
 
 
 @pytest.mark.parametrize("tail, message", [

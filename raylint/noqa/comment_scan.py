@@ -209,38 +209,6 @@ def fast_scan(source: str) -> Optional[Scan]:
     return Scan(tuple(comments), tuple(spans))
 
 
-def top_level_starts(source: str) -> Optional[List[Tuple[int, int]]]:
-    """(offset, row) of each line that starts a statement at column 0 (outside brackets, strings and
-    backslash continuations), in order; None when the text is outside what this pass models (then nothing
-    is known). A statement that follows such a line's statement may still continue it (`else:`, a
-    decorated `def`): the caller judges by the text."""
-    if not _FAST or "\0" in source or "\r" in source:
-        return None
-    starts: List[Tuple[int, int]] = []
-    row, depth = 1, 0
-    if source[:1] not in ("", " ", "\t", "\f", "\n", "#"):
-        starts.append((0, 1))
-    for match in _EVENT.finditer(source):
-        kind = match.lastgroup
-        if kind == "newline":
-            row += 1
-            if depth == 0 and match.end() - match.start(kind) == 1:
-                starts.append((match.end(), row))
-        elif kind == "blank":
-            row += 1
-        elif kind == "open":
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-        elif kind == "string":
-            row += source.count("\n", match.start(kind), match.end())
-        elif kind == "continuation":
-            row += 1
-        elif kind == "unsure":
-            return None
-    return starts if depth == 0 else None
-
-
 def _ends_after_a_token(text: str, continued_at: int) -> bool:
     """Whether tokenize's end marker, on the row after the last, follows a token that did not end its line:
     tokenize adds a NEWLINE to a last line without a line break unless that line, stripped, starts with
