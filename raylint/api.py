@@ -360,8 +360,10 @@ def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index:
 
 def _lint_job(job) -> Tuple[FileResult, Optional[str]]:
     path, options, module_name, index, keyed = job
-    key = _content_key(path) if keyed else None  # before linting: a file changed meanwhile is read again next time
-    return lint_path(path, options, module_name, index), key
+    keys: List[str] = []  # the key of the bytes linted; none when the file could not be read
+    result = lint_path(path, options, module_name, index, (lambda data: keys.append(content_key(data))) if keyed
+                       else None)
+    return result, keys[0] if keys else None
 
 
 def _content_key(path: str) -> Optional[str]:

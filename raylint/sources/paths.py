@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 from raylint.engine import FileResult, LintOptions, SourceError, decode_source, lint_source, pseudo_finding
 from raylint.registry import IO_ERROR
@@ -10,11 +10,15 @@ from raylint.semantics.project_index import ProjectIndex
 from raylint.sources.notebooks import lint_notebook
 
 
-def lint_path(path: str, options: LintOptions, module_name: str, index: Optional[ProjectIndex] = None) -> FileResult:
-    """Lint one file on disk; unreadable or undecodable files become one `io-error` finding."""
+def lint_path(path: str, options: LintOptions, module_name: str, index: Optional[ProjectIndex] = None,
+              keyed: Optional[Callable[[bytes], None]] = None) -> FileResult:
+    """Lint one file on disk; unreadable or undecodable files become one `io-error` finding. `keyed` is
+    given the bytes read, so that the cache keys the very content that was linted, read once."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
+        if keyed is not None:
+            keyed(data)
         if path.endswith(".ipynb"):
             return lint_notebook(data, path, options, module_name, index)
         source = decode_source(data)
