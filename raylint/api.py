@@ -6,7 +6,7 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from raylint import config as config_module, prefilter, workers
 from raylint.files.cache import ResultCache, Stat, content_key, file_stat, settings_key
@@ -25,11 +25,14 @@ from raylint.engine import (
 )
 from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic
+from raylint.sources import NOTEBOOK_SUFFIX
 from raylint.sources.paths import lint_path
-from raylint.sources.notebooks import CellChange, NotebookError, fix_notebook, is_notebook
 from raylint.files.writer import WriteError, write_fixed, write_notebook
 from raylint.semantics.project_index import ProjectIndex
 from raylint.registry import IO_ERROR, rule_classes
+
+if TYPE_CHECKING:
+    from raylint.sources.notebooks import CellChange
 
 # Below this many files to lint, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 24
@@ -207,7 +210,7 @@ def _fix_file(result: FileResult, options: LintOptions, request: FixRequest, pro
     try:
         with open(result.path, "rb") as handle:
             original = handle.read()
-        if is_notebook(result.path):
+        if result.path.endswith(NOTEBOOK_SUFFIX):
             return _fix_notebook(result, original, options, request, project, ignored, outcome)
         source = decode_source(original)
     except (OSError, SourceError) as error:
@@ -234,6 +237,8 @@ def _fix_file(result: FileResult, options: LintOptions, request: FixRequest, pro
 def _fix_notebook(result: FileResult, original: bytes, options: LintOptions, request: FixRequest,
                   project: "Project", ignored, outcome: CheckResult) -> FileResult:
     """`_fix_file` for a notebook: only the fixed cells' sources change in the JSON written."""
+    from raylint.sources.notebooks import NotebookError, fix_notebook  # a run without notebooks never loads it
+
     try:
         fixed = fix_notebook(original, result.path, options, request.policy, project.modules.get(result.path, ""),
                              project.index)

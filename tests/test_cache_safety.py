@@ -111,20 +111,26 @@ def test_results_round_trip_through_the_codec(tmp_path):
     assert reloaded.get(result.path, "other") is None
 
 
-def test_the_short_ways_for_empty_results_agree_with_the_codec(tmp_path):
-    """An empty result is written and read without the generic codec: same JSON, same checks."""
-    from raylint.files.cache import _decode_entry, _empty_result, _encode_result
+def test_an_empty_result_is_stored_as_its_key_and_stat_alone(tmp_path):
+    """Most files have nothing in their result: their entry is only the content key and the stat, and reads
+    back as the empty result of its path; any other shape is refused."""
+    from raylint.files.cache import _decode_entry
 
-    empty = FileResult("/p/a.py", [])
-    assert _encode_result(empty) == encode(empty)
-    assert _empty_result(FileResult, encode(empty)) == empty
     options = LintOptions(enabled=frozenset(all_rules()))
     full = lint_path(str(EXAMPLES / "ray001_get_in_loop.py"), options, "ray001_get_in_loop")
-    assert {d.code for d in full.diagnostics} >= {"RAY001"} and _encode_result(full) == encode(full)
-    assert _empty_result(FileResult, encode(full)) is None
-    # anything but an empty list in a field is not empty: it goes to the checking decoder, which refuses it
-    for field, value in [("diagnostics", {}), ("summaries", 0), ("fix_errors", [""]), ("noqa_warnings", None)]:
-        data = dict(encode(empty), **{field: value})
-        assert _empty_result(FileResult, data) is None
-        entry = {"content": "k", "stat": [1, 2], "result": data, "fingerprint": []}
-        assert (_decode_entry("/p/a.py", entry) is None) == (field != "fix_errors")
+    assert {d.code for d in full.diagnostics} >= {"RAY001"}
+    cache = ResultCache(tmp_path, "k")
+    cache.put("/p/empty.py", "c1", (FileResult("/p/empty.py", []), ()), (1, 2))
+    cache.put("/p/asked.py", "c2", (FileResult("/p/asked.py", []), (("m.f", None),)), (1, 2))
+    cache.put(full.path, "c3", (full, ()), (1, 2))
+    cache.save()
+    raw = json.loads(cache.path.read_text())["entries"]
+    assert raw["/p/empty.py"] == {"content": "c1", "stat": [1, 2]}
+    assert set(raw["/p/asked.py"]) == set(raw[full.path]) == {"content", "stat", "result", "fingerprint"}
+    again = ResultCache(tmp_path, "k")
+    assert again.get("/p/empty.py", "c1") == (FileResult("/p/empty.py", []), ())
+    assert again.get("/p/asked.py", "c2") == (FileResult("/p/asked.py", []), (("m.f", None),))
+    assert again.get(full.path, "c3") == (full, ())
+    for planted in ({"content": "c", "stat": [1, 2], "result": None}, {"content": 1, "stat": [1, 2]},
+                    {"content": "c", "stat": [1, "2"]}, {"content": "c"}):
+        assert _decode_entry("/p/a.py", planted) is None

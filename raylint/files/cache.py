@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - an interpreter without CPython's built
     from hashlib import blake2b
 
 # Bumped whenever the layout of an entry changes; a file of another format is ignored.
-_FORMAT = 3
+_FORMAT = 4
 # Refuse to parse absurdly large cache files rather than exhaust memory on a planted one.
 _MAX_BYTES = 512 << 20
 
@@ -129,11 +129,13 @@ class ResultCache:
             return
         entries = dict(self._raw)
         for path, (content, stat, (result, fingerprint)) in self.entries.items():
-            try:
-                entries[path] = {"content": content, "stat": list(stat) if stat is not None else None,
-                                 "result": _encode_result(result), "fingerprint": _encode_fingerprint(fingerprint)}
-            except CacheShapeError:
-                continue  # a result this codec cannot represent is simply not cached
+            entry = {"content": content, "stat": list(stat) if stat is not None else None}
+            if fingerprint or not _is_empty(result):
+                try:
+                    entry.update(result=encode(result), fingerprint=_encode_fingerprint(fingerprint))
+                except CacheShapeError:
+                    continue  # a result this codec cannot represent is simply not cached
+            entries[path] = entry
         text = json.dumps({"format": _FORMAT, "version": __version__, "entries": entries}, separators=(",", ":"))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -170,6 +172,9 @@ def _load(path: Path) -> Dict[str, Any]:
 
 
 _ENTRY_KEYS = frozenset({"content", "stat", "result", "fingerprint"})
+# Most files have nothing to report and asked the project index nothing: their entry is only the key and
+# the stat, and stands for the empty result of its path (a warm run reads thousands of them).
+_EMPTY_ENTRY_KEYS = frozenset({"content", "stat"})
 
 
 @lru_cache(maxsize=1)
@@ -183,7 +188,11 @@ def _decode_entry(file: str, entry: Any) -> Optional[Tuple[str, Optional[Stat], 
     """One entry checked against the shape of the result types, or None when anything is unexpected."""
     FileResult = _file_result()
     try:
-        if type(entry) is not dict or entry.keys() != _ENTRY_KEYS:
+        if type(entry) is not dict:
+            raise CacheShapeError("entry")
+        keys = entry.keys()
+        empty = keys == _EMPTY_ENTRY_KEYS
+        if not empty and keys != _ENTRY_KEYS:
             raise CacheShapeError("entry")
         content = _check(str, entry["content"])
         raw_stat = entry["stat"]
@@ -193,7 +202,9 @@ def _decode_entry(file: str, entry: Any) -> Optional[Tuple[str, Optional[Stat], 
             stat = (raw_stat[0], raw_stat[1])
         else:
             raise CacheShapeError("stat")
-        result = _empty_result(FileResult, entry["result"]) or decode(FileResult, entry["result"])
+        if empty:
+            return content, stat, (FileResult(file, []), ())
+        result = decode(FileResult, entry["result"])
         if result.path != file:
             raise CacheShapeError("path")
         fingerprint = entry["fingerprint"]
@@ -202,29 +213,14 @@ def _decode_entry(file: str, entry: Any) -> Optional[Tuple[str, Optional[Stat], 
         return None
 
 
-def _empty_result(kind: type, data: Any) -> Optional[Any]:
-    """Most files have no findings: such a result is read without the generic decoder (same checks: every
-    field but the path an empty list, compared in one go)."""
-    if type(data) is dict:
-        path = data.get("path")
-        if type(path) is str and data == {**_empty_fields(kind), "path": path}:
-            return kind(path, [])
-    return None
-
-
-def _encode_result(result: Any) -> Any:
-    """`encode(result)`; a result with nothing in it (most files) is written without the generic encoder."""
-    empty = _empty_fields(type(result))
-    for name in empty:
-        if getattr(result, name):
-            return encode(result)
-    return {**empty, "path": result.path}
+def _is_empty(result: Any) -> bool:
+    """A result with no findings, summaries, index queries, fix errors or noqa warnings."""
+    return not any(getattr(result, name) for name in _list_fields(type(result)))
 
 
 @lru_cache(maxsize=None)
-def _empty_fields(kind: type) -> Dict[str, list]:
-    """Every field but the path, as an empty list (only a JSON `[]` equals one)."""
-    return {f.name: [] for f in dataclasses.fields(kind) if f.name != "path"}
+def _list_fields(kind: type) -> Tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind) if f.name != "path")
 
 
 def _remove(path: str) -> None:

@@ -23,8 +23,7 @@ from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic, Edit, Fix, Location
 from raylint.semantics.project_index import ProjectIndex
 from raylint.registry import IO_ERROR, SYNTAX_ERROR
-
-NOTEBOOK_SUFFIX = ".ipynb"
+from raylint.sources import NOTEBOOK_SUFFIX
 
 # Cell magics whose body is Python (Ruff lints these too); any other cell magic makes the cell opaque.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3", "pypy"})

@@ -7,7 +7,7 @@ from typing import Callable, Optional
 from raylint.engine import FileResult, LintOptions, SourceError, decode_source, lint_source, pseudo_finding
 from raylint.registry import IO_ERROR
 from raylint.semantics.project_index import ProjectIndex
-from raylint.sources.notebooks import lint_notebook
+from raylint.sources import NOTEBOOK_SUFFIX
 
 
 def lint_path(path: str, options: LintOptions, module_name: str, index: Optional[ProjectIndex] = None,
@@ -19,7 +19,9 @@ def lint_path(path: str, options: LintOptions, module_name: str, index: Optional
             data = handle.read()
         if keyed is not None:
             keyed(data)
-        if path.endswith(".ipynb"):
+        if path.endswith(NOTEBOOK_SUFFIX):
+            from raylint.sources.notebooks import lint_notebook  # a run without notebooks never loads it
+
             return lint_notebook(data, path, options, module_name, index)
         source = decode_source(data)
     except OSError as error:
