@@ -23,7 +23,6 @@ from raylint.fixing import FixPolicy, fix_text
 from raylint.ftypes import Diagnostic, Edit, Fix, Location
 from raylint.semantics.project_index import ProjectIndex
 from raylint.registry import IO_ERROR, SYNTAX_ERROR
-from raylint.sources import NOTEBOOK_SUFFIX
 
 # Cell magics whose body is Python (Ruff lints these too); any other cell magic makes the cell opaque.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3", "pypy"})
@@ -36,10 +35,6 @@ _DECODER = json.JSONDecoder()
 
 class NotebookError(Exception):
     """A notebook that cannot be read or written back; the message is one line."""
-
-
-def is_notebook(path: str) -> bool:
-    return str(path).endswith(NOTEBOOK_SUFFIX)
 
 
 @dataclass(frozen=True)
