@@ -277,7 +277,10 @@ class RayNames:
         bindings = scope.lookup(name)
         if not bindings:
             if name in BUILTIN_NAMES:
-                return Value("qual", qual="builtins." + name)
+                builtin = self._qualified.get(("builtins", name))
+                if builtin is None:
+                    builtin = self._qualified["builtins", name] = Value("qual", qual="builtins." + name)
+                return builtin
             return None
         key = id(bindings)
         value = self._name_values.get(key, _UNSET)
@@ -603,10 +606,12 @@ class RayNames:
                 found.append(remote)
         for site in self.calls_of("remote") if self.imports_ray else ():
             node = site.node
+            if len(node.args) != 1:  # `ray.remote(fn)` and `ray.remote(**options)(fn)` take one argument
+                continue
             func = node.func
-            if self.is_ray(func, site.scope, "remote") and len(node.args) == 1 and not node.keywords:
+            if not node.keywords and self.is_ray(func, site.scope, "remote"):
                 remote = self.functional_remote_def(node, site.scope)
-            elif isinstance(func, ast.Call) and self.is_ray(func.func, site.scope, "remote") and len(node.args) == 1:
+            elif isinstance(func, ast.Call) and self.is_ray(func.func, site.scope, "remote"):
                 remote = self.functional_remote_def(node, site.scope, func)
             else:
                 continue
