@@ -13,6 +13,10 @@ occurs as a whole word: that is what makes the filter lose nothing. Two facts ca
   `ray` in the text is a plain `import ray` or an attribute access `ray.x`, only `ray.get` (white space,
   line continuations and comments allowed around the dot) reaches it, and `d.get(k)` does not count.
 
+A rule may also need a word of its own (RULE_ALSO_WORDS): RAY110 reports only calls that fork, and each
+of those is named `fork`, `Pool`, `Process` or `ProcessPoolExecutor` somewhere in the text (at the call,
+in an import, or where an alias is assigned).
+
 Python compares identifiers after NFKC normalization (`ｒａｙ` is `ray`), so non-ASCII text is normalized
 before it is searched. A rule missing from RULE_WORDS always runs. RAYLINT_NO_PREFILTER=1 turns the filter
 off; tests/test_prefilter.py lints the fixtures and a sample of Ray's own source both ways and requires
@@ -55,6 +59,13 @@ RULE_WORDS: Dict[str, Tuple[str, ...]] = {
     "RAY112": ("get",),  # a `ray.get` call
     "RAY113": (REMOTE_WORD,),  # an actor method call
     "RAY201": (),  # reads cluster configuration files only, never Python
+}
+
+# code -> identifiers of which at least one must occur as well (a second condition, beside RULE_WORDS).
+RULE_ALSO_WORDS: Dict[str, Tuple[str, ...]] = {
+    # every call RAY110 reports forks: `os.fork`, `multiprocessing.Pool`/`Process` (or a context's),
+    # `ProcessPoolExecutor`; the rule's `_FORKING_CALLS` (a test keeps the two the same)
+    "RAY110": ("fork", "Pool", "Process", "ProcessPoolExecutor"),
 }
 
 
@@ -242,10 +253,9 @@ def _rules_in(text: str, codes: Iterable[str]) -> Tuple[FrozenSet[str], bool]:
         if words is None:
             may.append(code)
             continue
-        for word in words:
-            if present(word):
-                may.append(code)
-                break
+        also = RULE_ALSO_WORDS.get(code)
+        if any(present(word) for word in words) and (also is None or any(present(word) for word in also)):
+            may.append(code)
     return frozenset(may), found[REMOTE_WORD]
 
 

@@ -76,11 +76,10 @@ def test_a_syntax_error_in_a_file_with_ray_calls_is_reported(monkeypatch):
 
 @pytest.mark.parametrize("source, expected", [
     ("import os\nx = {}.get(1)\n", set()),  # no `ray` at all
-    ("import ray\nray.init()\n", {"RAY110"}),
+    ("import ray\nray.init()\n", set()),  # RAY110 also needs a call that forks (below)
     ("import ray\nray.get(x)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
     ("import ray\n@ray.remote\ndef f(): pass\n", {"RAY002", "RAY003", "RAY004", "RAY005", "RAY102", "RAY103",
-                                                  "RAY104", "RAY107", "RAY108", "RAY109", "RAY110", "RAY111",
-                                                  "RAY113"}),
+                                                  "RAY104", "RAY107", "RAY108", "RAY109", "RAY111", "RAY113"}),
     # identifiers are compared after NFKC normalization, as Python does: `ｒａｙ` is `ray`
     ("import \uff52\uff41\uff59\n\uff52\uff41\uff59.put(1)\n", {"RAY005", "RAY109"}),
     # Ray's functions count only as `ray.get`, unless `ray` may be bound to another name
@@ -104,11 +103,16 @@ def test_a_syntax_error_in_a_file_with_ray_calls_is_reported(monkeypatch):
     # `remote` counts as an attribute or an import from ray, not in prose
     ("import ray\n# runs on a remote worker\n", set()),
     ("import ray\nf.options(num_cpus=1).remote(1)\n", {"RAY002", "RAY003", "RAY004", "RAY005", "RAY102", "RAY103",
-                                                       "RAY104", "RAY107", "RAY108", "RAY109", "RAY110", "RAY111",
+                                                       "RAY104", "RAY107", "RAY108", "RAY109", "RAY111",
                                                        "RAY113"}),
     ("import ray\nx = (f.  # a dot and the name on two lines\n     remote(1))\n", {"RAY002", "RAY003", "RAY004", "RAY005", "RAY102", "RAY103",
-                                                          "RAY104", "RAY107", "RAY108", "RAY109", "RAY110", "RAY111",
+                                                          "RAY104", "RAY107", "RAY108", "RAY109", "RAY111",
                                                           "RAY113"}),
+    # RAY110 also needs a call that forks to be named somewhere
+    ("import ray\nfrom multiprocessing import Pool as P\nray.init()\n", {"RAY002", "RAY110"}),
+    ("import ray, os\n@ray.remote\ndef f():\n    os.fork()\n", {"RAY002", "RAY003", "RAY004", "RAY005", "RAY102",
+                                                             "RAY103", "RAY104", "RAY107", "RAY108", "RAY109",
+                                                             "RAY110", "RAY111", "RAY113"}),
     ("import ray\nd.get(1)\nx = foo.ray.get\n", set()),
     ("import ray as r\nr.get(x)\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
     ("from ray import get\n", {"RAY001", "RAY101", "RAY105", "RAY106", "RAY112"}),
@@ -218,3 +222,9 @@ def _check(tmp_path: Path, monkeypatch, prefiltered: bool):
         monkeypatch.setenv(prefilter.ENV_SWITCH, "1")
     settings = Settings(root=tmp_path, cache_dir=tmp_path / "cache")
     return api.check([str(tmp_path)], settings, jobs=1, use_cache=False)
+
+
+def test_the_words_ray110_also_needs_are_the_calls_it_looks_at():
+    from raylint.rules import fork_in_ray_process
+
+    assert set(prefilter.RULE_ALSO_WORDS["RAY110"]) == fork_in_ray_process._FORKING_CALLS
