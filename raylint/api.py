@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 
 # Below this many files to lint, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 24
-_MAX_CHUNK = 16
+# Groups of files per worker: each costs the parent a round trip; the last one to finish leaves the other
+# workers idle for up to its length.
+_CHUNKS_PER_WORKER = 16
 
 Progress = Callable[[int, int], None]
 """Called with (files done, files in all) as each file's first lint completes, so a CLI can draw a bar."""
@@ -349,18 +351,15 @@ def lint_project(
 
 def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index: Optional[ProjectIndex], jobs,
          keyed: FrozenSet[str] = frozenset()):
-    """(result, content key of the paths in `keyed`, else None) of each file as soon as it is ready (in
-    order), so progress can be reported while workers run."""
+    """(result, content key of the paths in `keyed`, else None) of each file as soon as it is ready (in no
+    particular order when workers run), so progress can be reported while they run."""
     jobs = jobs or os.cpu_count() or 1
     jobs_list = [(path, options, modules[path], index, path in keyed) for path in paths]
     if jobs <= 1 or len(paths) < _PARALLEL_THRESHOLD:
         yield from map(_lint_job, jobs_list)
         return
-    # small chunks: the few files that take most of the time cluster in a tree, and one big chunk of them
-    # left to a single worker at the end would leave the other cores idle
-    chunk = max(1, min(_MAX_CHUNK, len(paths) // (jobs * 8)))
     rule_classes()  # imported once here, and inherited by every forked worker
-    yield from workers.imap(_lint_job, jobs_list, jobs=jobs, chunksize=chunk)
+    yield from workers.imap_unordered(_lint_job, jobs_list, jobs=jobs, chunks=jobs * _CHUNKS_PER_WORKER)
 
 
 def _lint_job(job) -> Tuple[FileResult, Optional[str]]:
