@@ -141,6 +141,9 @@ class ModuleWalk:
         self.tree = tree
         self.module_scope = Scope("module", tree, None)
         self.calls: List[CallSite] = []
+        # positions in `calls` by the callee's attribute name (`obj.join(...)` under "join"); None for the
+        # callees any name may reach: plain names, `self.x` and everything else (RayNames.calls_of)
+        self.calls_by_attribute: Dict[Optional[str], List[int]] = {None: []}
         self.definitions: List[Definition] = []
         self.scopes: Dict[int, Scope] = {}  # id(def/class/lambda node) -> body scope
         # class node -> attribute name -> values assigned to `self.<name>` in its methods
@@ -433,6 +436,13 @@ class ModuleWalk:
     def _visit_Call(self, node: ast.Call) -> None:
         func = node.func
         site = CallSite(node, self._scope, self._loops, self._scope.function, self._class)
+        key = func.attr if func.__class__ is ast.Attribute and not (
+            func.value.__class__ is ast.Name and func.value.id == "self") else None
+        found = self.calls_by_attribute.get(key)
+        if found is None:
+            self.calls_by_attribute[key] = [len(self.calls)]
+        else:
+            found.append(len(self.calls))
         self.calls.append(site)
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and node.args and func.attr in (
             "append", "add", "extend", "insert", "appendleft"

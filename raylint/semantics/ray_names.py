@@ -92,7 +92,6 @@ class RayNames:
         self._remote_definitions: Optional[List[RemoteDef]] = None
         self._task_code: Optional[Dict[int, RemoteDef]] = None
         self._definition_scopes: Optional[Dict[int, Scope]] = None
-        self._attribute_buckets: Optional[Dict[Optional[str], List[int]]] = None
         self._ray_named: Dict[Optional[str], List[Tuple[int, str]]] = {}
         self._submission_sites: Optional[List[Tuple[CallSite, tuple]]] = None
         self._submission_targets: Dict[int, Optional[tuple]] = {}
@@ -200,16 +199,7 @@ class RayNames:
 
     def _calls_by_attribute(self) -> Dict[Optional[str], List[int]]:
         """Positions in `walk.calls` by the callee's attribute name; None for callees any name may reach."""
-        if self._attribute_buckets is None:
-            buckets: Dict[Optional[str], List[int]] = {None: []}
-            for index, site in enumerate(self.walk.calls):
-                func = site.node.func
-                key = None
-                if isinstance(func, ast.Attribute) and not (isinstance(func.value, ast.Name) and func.value.id == "self"):
-                    key = func.attr
-                buckets.setdefault(key, []).append(index)
-            self._attribute_buckets = buckets
-        return self._attribute_buckets
+        return self.walk.calls_by_attribute
 
     # -- symbolic values -------------------------------------------------------------------
 
