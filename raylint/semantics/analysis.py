@@ -144,6 +144,7 @@ class ModuleWalk:
         # positions in `calls` by the callee's attribute name (`obj.join(...)` under "join"); None for the
         # callees any name may reach: plain names, `self.x` and everything else (RayNames.calls_of)
         self.calls_by_attribute: Dict[Optional[str], List[int]] = {None: []}
+        self.imports: List[Binding] = []  # every import binding, in every scope, in source order
         self.definitions: List[Definition] = []
         self.scopes: Dict[int, Scope] = {}  # id(def/class/lambda node) -> body scope
         # class node -> attribute name -> values assigned to `self.<name>` in its methods
@@ -229,7 +230,7 @@ class ModuleWalk:
         self.scopes[id(node)] = scope
         return scope
 
-    def _bind(self, name: str, kind: str, node: ast.AST, value=None, path=(), qualname=None, scope=None) -> None:
+    def _bind(self, name: str, kind: str, node: ast.AST, value=None, path=(), qualname=None, scope=None) -> Binding:
         if scope is None:
             scope = self._scope
         binding = Binding(kind, node, value, path, scope, self._loops, qualname)
@@ -238,6 +239,7 @@ class ModuleWalk:
             scope.bindings[name] = [binding]
         else:
             found.append(binding)
+        return binding
 
     def _bind_target(self, target: ast.AST, kind: str, value, path=()) -> None:
         if isinstance(target, ast.Name):
@@ -398,10 +400,10 @@ class ModuleWalk:
     def _visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self._bind(alias.asname, "import", node, qualname=alias.name)
+                self.imports.append(self._bind(alias.asname, "import", node, qualname=alias.name))
             else:
                 top = alias.name.split(".")[0]
-                self._bind(top, "import", node, qualname=top)
+                self.imports.append(self._bind(top, "import", node, qualname=top))
 
     def _visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = ("." * (node.level or 0)) + (node.module or "")
@@ -409,7 +411,7 @@ class ModuleWalk:
             if alias.name == "*":
                 continue
             base = module if module.endswith(".") else module + "."
-            self._bind(alias.asname or alias.name, "import", node, qualname=base + alias.name)
+            self.imports.append(self._bind(alias.asname or alias.name, "import", node, qualname=base + alias.name))
 
     def _visit_With(self, node) -> None:
         for item in node.items:

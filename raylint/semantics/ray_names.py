@@ -98,10 +98,7 @@ class RayNames:
         self._imported_roots: Optional[FrozenSet[str]] = None
         self._annotations: Dict[int, Optional[ast.expr]] = {}  # id(string constant) -> the expression it spells
         self._qualified: Dict[Tuple[str, str], Value] = {}  # (qualified name, attribute) -> their value, shared
-        self.imports_ray = any(
-            binding.kind == "import" and binding.qualname.split(".")[0].lstrip(".") == "ray"
-            for binding in _all_bindings(walk)
-        )
+        self.imports_ray = any(binding.qualname.split(".")[0].lstrip(".") == "ray" for binding in walk.imports)
 
     # -- qualified names -------------------------------------------------------------------
 
@@ -129,10 +126,7 @@ class RayNames:
         qualified name raylint gives a value starts with one of them or with `builtins.`, so a rule looking
         for `os.fork` has nothing to find in a module that imports nothing from `os`."""
         if self._imported_roots is None:
-            self._imported_roots = frozenset(
-                self._import_value(binding).qual.split(".")[0]
-                for binding in _all_bindings(self.walk) if binding.kind == "import"
-            )
+            self._imported_roots = frozenset(self._import_value(binding).qual.split(".")[0] for binding in self.walk.imports)
         return self._imported_roots
 
     def is_ray(self, expr: ast.AST, scope: Scope, *names: str) -> bool:
@@ -682,10 +676,3 @@ def _unpack(value: Optional[Value], path) -> Optional[Value]:
         else:
             value = element_of(value, None)
     return value
-
-
-def _all_bindings(walk: ModuleWalk):
-    stack = [walk.module_scope] + list(walk.scopes.values())
-    for scope in stack:
-        for bindings in scope.bindings.values():
-            yield from bindings
