@@ -248,3 +248,26 @@ def test_the_validate_table_keeps_every_column_at_any_width(terminal, width):
     if not terminal or width < 100:
         header = next(line for line in text.splitlines() if line.startswith("program"))
         assert header.split() == "program fixed original s fixed s speedup equal result".split()
+
+
+def test_a_node_that_misses_ray_s_start_up_timeout_is_started_once_more(monkeypatch):
+    """Ray gives a node 30 s to start; on a loaded machine the head (as much as a worker) may miss it: it is
+    discarded and started again on fresh ports, and a second miss is the error."""
+    from raylint.validate.cluster import ClusterError, LocalCluster
+
+    cluster = LocalCluster(address="")
+    events, misses = [], [1]
+
+    def wait(count):
+        events.append(("wait", count))
+        if misses[0]:
+            misses[0] -= 1
+            raise ClusterError("`ray start` exited with code 1: the current node timed out during startup")
+
+    monkeypatch.setattr(cluster, "_wait_for_nodes", wait)
+    monkeypatch.setattr(cluster, "_discard_last", lambda: events.append(("discard",)))
+    cluster._start_node(lambda: events.append(("spawn",)), 1)
+    assert events == [("spawn",), ("wait", 1), ("discard",), ("spawn",), ("wait", 1)]
+    misses[0] = 2
+    with pytest.raises(ClusterError):
+        cluster._start_node(lambda: events.append(("spawn",)), 2)

@@ -18,7 +18,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 READY_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 20
@@ -110,42 +110,50 @@ class LocalCluster(Cluster):
         """`raylint validate` uses the defaults; `raylint doctor`'s tests shape a cluster with symptoms
         (a head with CPUs, a small store, a node claiming a GPU)."""
         ray = ray_executable()
-        port = free_port()
-        address = f"127.0.0.1:{port}"
         # a short private temp dir: Ray's unix socket paths must stay under ~100 characters
         temp_dir = tempfile.mkdtemp(prefix="rl-", dir="/tmp" if os.path.isdir("/tmp") else None)
-        dashboard_port = free_port() if dashboard else None
-        cluster = cls(address=address, temp_dir=temp_dir,
-                      dashboard_url=f"http://127.0.0.1:{dashboard_port}" if dashboard else None,
-                      # our own throwaway cluster: a token file in the user's home must not switch on auth
-                      env={"RAY_AUTH_MODE": "disabled"})
-        head = [ray, "start", "--head", "--block", f"--port={port}", f"--num-cpus={head_cpus}", "--num-gpus=0",
-                f"--object-store-memory={head_object_store_bytes}", f"--temp-dir={temp_dir}",
-                f"--ray-client-server-port={free_port()}", "--disable-usage-stats", *_node_ports()]
-        if dashboard:
-            head += ["--include-dashboard=true", "--dashboard-host=127.0.0.1", f"--dashboard-port={dashboard_port}"]
-        else:
-            head += ["--include-dashboard=false"]
-        try:
+        # our own throwaway cluster: a token file in the user's home must not switch on auth
+        cluster = cls(address="", temp_dir=temp_dir, env={"RAY_AUTH_MODE": "disabled"})
+
+        def start_head() -> None:
+            """`ray start --head` on fresh ports, the cluster's address and dashboard pointed at it."""
+            port = free_port()
+            cluster.address = f"127.0.0.1:{port}"
+            head = [ray, "start", "--head", "--block", f"--port={port}", f"--num-cpus={head_cpus}", "--num-gpus=0",
+                    f"--object-store-memory={head_object_store_bytes}", f"--temp-dir={temp_dir}",
+                    f"--ray-client-server-port={free_port()}", "--disable-usage-stats", *_node_ports()]
+            if dashboard:
+                dashboard_port = free_port()
+                cluster.dashboard_url = f"http://127.0.0.1:{dashboard_port}"
+                head += ["--include-dashboard=true", "--dashboard-host=127.0.0.1", f"--dashboard-port={dashboard_port}"]
+            else:
+                head += ["--include-dashboard=false"]
             cluster._spawn(head)
-            cluster._wait_for_nodes(1)
+
+        try:
+            cluster._start_node(start_head, 1)
+            worker = [ray, "start", "--block", f"--address={cluster.address}", f"--num-cpus={cpus_per_worker}",
+                      f"--num-gpus={gpus_per_worker}", f"--object-store-memory={object_store_bytes}",
+                      f"--temp-dir={temp_dir}", "--disable-usage-stats"]
             for index in range(workers):
                 # one node at a time: nodes starting together on one machine time out registering
-                worker = [ray, "start", "--block", f"--address={address}", f"--num-cpus={cpus_per_worker}",
-                          f"--num-gpus={gpus_per_worker}", f"--object-store-memory={object_store_bytes}",
-                          f"--temp-dir={temp_dir}", "--disable-usage-stats"]
-                cluster._spawn([*worker, *_node_ports()])
-                try:
-                    cluster._wait_for_nodes(2 + index)
-                except ClusterError:
-                    # Ray gives a node 30 s to register; on a loaded machine that may not be enough: once more
-                    cluster._discard_last()
-                    cluster._spawn([*worker, *_node_ports()])
-                    cluster._wait_for_nodes(2 + index)
+                cluster._start_node(lambda: cluster._spawn([*worker, *_node_ports()]), 2 + index)
         except BaseException:
             cluster.stop()
             raise
         return cluster
+
+    def _start_node(self, spawn: Callable[[], None], count: int) -> None:
+        """`spawn` a node and wait until `count` nodes are alive. Ray gives a node 30 s to start and register
+        ("timed out during startup"), which a loaded machine may miss: then once more (`spawn` takes fresh
+        ports)."""
+        spawn()
+        try:
+            self._wait_for_nodes(count)
+        except ClusterError:
+            self._discard_last()
+            spawn()
+            self._wait_for_nodes(count)
 
     def _spawn(self, command: List[str]) -> None:
         process = subprocess.Popen(
