@@ -14,7 +14,9 @@ Scenarios (NAME):
 
 Each subprocess run reports its wall time and the peak of the summed resident memory of the process and
 all its children (sampled from /proc every 20 ms). Runs are repeated (--repeat, default 3) and printed as
-min-max; the ratio uses the medians. The machine is shared, so read ranges, not single numbers. Not a test:
+min-max. Each of our runs is followed at once by ruff's, and the ratio is the median of those pairs' ratios:
+the machine's speed drifts from one minute to the next, and two runs far apart compare the machine, not the
+linters. The machine is shared, so read ranges, not single numbers. Not a test:
 pytest does not collect it, and nothing here asserts a timing.
 """
 
@@ -172,10 +174,14 @@ class Bench:
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO_ROOT / "raylint")], check=True)
 
-    def times(self, make_cmd: Callable[[int], List[str]], before: Callable[[int], None] = lambda i: None):
-        """(wall seconds of each run or None on a timeout, peak memory, outputs); self.cpu: CPU seconds."""
+    def times(self, make_cmd: Callable[[int], List[str]], before: Callable[[int], None] = lambda i: None,
+              alongside: Optional[List[str]] = None):
+        """(wall seconds of each run or None on a timeout, peak memory, outputs); self.cpu: CPU seconds.
+        With `alongside` (ruff's command), it runs right after each of our runs and self.ruff holds its wall
+        seconds: the machine's speed drifts from one minute to the next, and a ratio is fair only between
+        runs made at the same moment."""
         walls, peaks, outputs = [], [], []
-        self.cpu = []
+        self.cpu, self.ruff = [], []
         for i in range(self.repeat):
             before(i)
             wall, peak, out = run_process(make_cmd(i), self.workdir, self.env, self.timeout)
@@ -185,6 +191,8 @@ class Bench:
             self.cpu.append(CPU_SECONDS[-1])
             peaks.append(peak)
             outputs.append(out)
+            if alongside is not None:
+                self.ruff.append(run_process(alongside, self.workdir, self.env, self.timeout)[0])
         return walls, max(peaks), outputs
 
 
@@ -196,12 +204,20 @@ def _fmt(walls: Optional[List[float]]) -> str:
     return f"{min(walls):.3f}-{max(walls):.3f} s"
 
 
-def report(name: str, walls, peak: int, ruff_walls, extra: str = "", cpu=None) -> None:
+def report(name: str, walls, peak: int, ruff_walls, extra: str = "", cpu=None, paired: bool = True) -> None:
+    """One row. The ratio is the median of the ratios of runs made in pairs (ours, then ruff's at once),
+    or, not `paired`, the ratio of the medians."""
     ratio = ""
     if cpu:
         extra = f"  cpu {_fmt(cpu)}{extra}"
+    if ruff_walls and None in ruff_walls:
+        ruff_walls = None  # ruff timed out
     if walls is not None and ruff_walls:
-        ratio = f"{statistics.median(walls) / statistics.median(ruff_walls):.2f}x ruff"
+        if paired:
+            value = statistics.median([ours / theirs for ours, theirs in zip(walls, ruff_walls)])
+        else:
+            value = statistics.median(walls) / statistics.median(ruff_walls)
+        ratio = f"{value:.2f}x ruff"
     print(f"{name:13} raylint {_fmt(walls):>15}  ruff {_fmt(ruff_walls):>15}  {ratio:>11}  "
           f"peak {peak / 2**20:7.0f} MB  target {TARGETS[name]}{extra}", flush=True)
 
@@ -227,18 +243,16 @@ def bench_ray(bench: Bench, ray_dir: Path, only) -> None:
     def fresh_cache(i: int) -> None:
         bench.env["RAYLINT_CACHE_DIR"] = caches[i]
 
-    cold, cold_peak, _ = bench.times(lambda i: raylint_cmd(*check), fresh_cache)
-    cold_cpu = bench.cpu
-    ruff_cold, _, _ = bench.times(lambda i: ruff_cmd(*ruff, "--no-cache"))
+    cold, cold_peak, _ = bench.times(lambda i: raylint_cmd(*check), fresh_cache,
+                                     alongside=ruff_cmd(*ruff, "--no-cache"))
     if "ray-cold" in only:
-        report("ray-cold", cold, cold_peak, ruff_cold, cpu=cold_cpu)
+        report("ray-cold", cold, cold_peak, bench.ruff, cpu=bench.cpu)
     if "ray-warm" in only:
-        warm, warm_peak, _ = bench.times(lambda i: raylint_cmd(*check), fresh_cache)
-        warm_cpu = bench.cpu
         ruff_cache = ["--cache-dir", os.path.join(tmp, "ruff-cache")]
         run_process(ruff_cmd(*ruff, *ruff_cache), tmp, bench.env, bench.timeout)
-        ruff_warm, _, _ = bench.times(lambda i: ruff_cmd(*ruff, *ruff_cache))
-        report("ray-warm", warm, warm_peak, ruff_warm, cpu=warm_cpu)
+        warm, warm_peak, _ = bench.times(lambda i: raylint_cmd(*check), fresh_cache,
+                                         alongside=ruff_cmd(*ruff, *ruff_cache))
+        report("ray-warm", warm, warm_peak, bench.ruff, cpu=bench.cpu)
     bench.env.pop("RAYLINT_CACHE_DIR", None)
 
 
@@ -249,13 +263,11 @@ def bench_file(bench: Bench, name: str, path: str, fix: bool) -> Optional[List[f
     else:
         ours = raylint_cmd("check", path, "--no-cache", "--output-format", "concise", "--quiet")
         theirs = ruff_cmd("check", path, "--isolated", "--no-cache", "--exit-zero", "--output-format", "concise")
-    walls, peak, outputs = bench.times(lambda i: ours)
-    cpu = bench.cpu
-    ruff_walls, _, _ = bench.times(lambda i: theirs)
+    walls, peak, outputs = bench.times(lambda i: ours, alongside=theirs)
     found = ""
     if outputs and not fix:
         found = f"  ({sum(1 for line in outputs[0].splitlines() if ': RAY' in line):,} findings)"
-    report(name, walls, peak, ruff_walls, found, cpu=cpu)
+    report(name, walls, peak, bench.ruff, found, cpu=bench.cpu)
     return walls
 
 
@@ -277,7 +289,8 @@ def bench_lsp(bench: Bench, path: str) -> None:
     source = Path(path).parent / "lsp_edit.py"
     source.write_text(text)
     ruff_walls, _, _ = bench.times(lambda i: ruff_cmd("check", str(source), "--isolated", "--no-cache", "--exit-zero"))
-    report("lsp-100", walls, 0, ruff_walls, f"  ({len(findings)} findings, in process: no memory figure)")
+    report("lsp-100", walls, 0, ruff_walls, f"  ({len(findings)} findings, in process: no memory figure)",
+           paired=False)
 
 
 def main() -> int:
