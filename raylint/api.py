@@ -364,16 +364,20 @@ def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index:
 
 def _lint_job(job) -> Tuple[FileResult, Optional[str]]:
     path, options, module_name, index, keyed = job
-    keys: List[str] = []  # the key of the bytes linted; none when the file could not be read
-    result = lint_path(path, options, module_name, index, (lambda data: keys.append(content_key(data))) if keyed
-                       else None)
-    return result, keys[0] if keys else None
+    # the key of the very bytes linted, read once; none when the file cannot be read (lint_path reports it)
+    data = _read_bytes(path) if keyed else None
+    return lint_path(path, options, module_name, index, data), content_key(data) if data is not None else None
 
 
 def _content_key(path: str) -> Optional[str]:
+    data = _read_bytes(path)
+    return content_key(data) if data is not None else None
+
+
+def _read_bytes(path: str) -> Optional[bytes]:
     try:
         with open(path, "rb") as handle:
-            return content_key(handle.read())
+            return handle.read()
     except OSError:
         return None
 

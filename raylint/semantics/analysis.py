@@ -438,17 +438,16 @@ class ModuleWalk:
     def _visit_Call(self, node: ast.Call) -> None:
         func = node.func
         site = CallSite(node, self._scope, self._loops, self._scope.function, self._class)
-        key = func.attr if func.__class__ is ast.Attribute and not (
-            func.value.__class__ is ast.Name and func.value.id == "self") else None
+        is_attribute = func.__class__ is ast.Attribute
+        on_name = is_attribute and func.value.__class__ is ast.Name
+        key = func.attr if is_attribute and not (on_name and func.value.id == "self") else None
         found = self.calls_by_attribute.get(key)
         if found is None:
             self.calls_by_attribute[key] = [len(self.calls)]
         else:
             found.append(len(self.calls))
         self.calls.append(site)
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and node.args and func.attr in (
-            "append", "add", "extend", "insert", "appendleft"
-        ):
+        if on_name and node.args and func.attr in ("append", "add", "extend", "insert", "appendleft"):
             self._scope.appends.setdefault(func.value.id, []).append(node.args[-1])
         # map(lambda x: f.remote(x), big) is a fan-out loop in all but syntax
         if (

@@ -126,7 +126,9 @@ class RayNames:
         qualified name raylint gives a value starts with one of them or with `builtins.`, so a rule looking
         for `os.fork` has nothing to find in a module that imports nothing from `os`."""
         if self._imported_roots is None:
-            self._imported_roots = frozenset(self._import_value(binding).qual.split(".")[0] for binding in self.walk.imports)
+            self._imported_roots = frozenset(
+                self._import_value(binding).qual.split(".")[0] for binding in self.walk.imports
+            )
         return self._imported_roots
 
     def is_ray(self, expr: ast.AST, scope: Scope, *names: str) -> bool:
@@ -165,12 +167,12 @@ class RayNames:
         return [calls[index] for index in picked]
 
     def _ray_calls_in(self, key: Optional[str]) -> List[Tuple[int, str]]:
-        """(position, Ray name) of the calls of one `_calls_by_attribute` bucket that resolve into `ray`."""
+        """(position, Ray name) of the calls of one `walk.calls_by_attribute` bucket that resolve into `ray`."""
         found = self._ray_named.get(key)
         if found is None:
             found = self._ray_named[key] = []
             calls = self.walk.calls
-            for index in self._calls_by_attribute().get(key, ()):
+            for index in self.walk.calls_by_attribute.get(key, ()):
                 site = calls[index]
                 name = self.ray_name(site.node.func, site.scope)
                 if name is not None:
@@ -183,17 +185,13 @@ class RayNames:
         not an attribute (an imported alias may have any name). `obj.other(...)` resolves, if at all, to a
         name ending in `other` (`os.path.join` from `os.path` and `join`), so a rule looking for a few
         functions need not resolve it."""
-        buckets = self._calls_by_attribute()
+        buckets = self.walk.calls_by_attribute
         picked = list(buckets[None])
         for attribute in set(attributes):
             picked.extend(buckets.get(attribute, ()))
         picked.sort()
         calls = self.walk.calls
         return [calls[index] for index in picked]
-
-    def _calls_by_attribute(self) -> Dict[Optional[str], List[int]]:
-        """Positions in `walk.calls` by the callee's attribute name; None for callees any name may reach."""
-        return self.walk.calls_by_attribute
 
     # -- symbolic values -------------------------------------------------------------------
 

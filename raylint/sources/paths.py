@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Optional
 
 from raylint.engine import FileResult, LintOptions, SourceError, decode_source, lint_source, pseudo_finding
 from raylint.registry import IO_ERROR
@@ -11,14 +11,13 @@ from raylint.sources import NOTEBOOK_SUFFIX
 
 
 def lint_path(path: str, options: LintOptions, module_name: str, index: Optional[ProjectIndex] = None,
-              keyed: Optional[Callable[[bytes], None]] = None) -> FileResult:
-    """Lint one file on disk; unreadable or undecodable files become one `io-error` finding. `keyed` is
-    given the bytes read, so that the cache keys the very content that was linted, read once."""
+              data: Optional[bytes] = None) -> FileResult:
+    """Lint one file on disk (its bytes `data` when the caller has read them already); unreadable or
+    undecodable files become one `io-error` finding."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        if keyed is not None:
-            keyed(data)
+        if data is None:
+            with open(path, "rb") as handle:
+                data = handle.read()
         if path.endswith(NOTEBOOK_SUFFIX):
             from raylint.sources.notebooks import lint_notebook  # a run without notebooks never loads it
 
