@@ -22,15 +22,12 @@ _CAN_HOLD = hasattr(signal, "pthread_sigmask")
 
 
 def imap_unordered(function: Callable[[T], R], items: Sequence[T], *, jobs: int, chunks: int) -> Iterator[R]:
-    """`function` of each item over `jobs` processes, results as each group of items is done. The items
-    are dealt into `chunks` groups like cards (item i to group i % chunks): the few slow files of a
-    project sit together in one tree, and dealt out they spread over every group, so groups cost about
-    the same and a few large ones keep the workers busy without a round trip to the parent every few
-    files. Stopped early (an error, an interrupt), it cancels what has not started and does not wait
-    for the workers."""
+    """`function` of each item over `jobs` processes, results as each group of items (`deal`) is done.
+    Stopped early (an error, an interrupt), it cancels what has not started and does not wait for the
+    workers."""
     from concurrent.futures import ProcessPoolExecutor, as_completed  # only a run of many files pays for it
 
-    groups = [items[start::chunks] for start in range(min(chunks, len(items)))]
+    groups = deal(items, chunks)
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker)
     try:
         held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS) if _CAN_HOLD else None
@@ -45,6 +42,21 @@ def imap_unordered(function: Callable[[T], R], items: Sequence[T], *, jobs: int,
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown()
+
+
+def deal(items: Sequence[T], chunks: int) -> List[Sequence[T]]:
+    """The items in groups, dealt like cards (item i to group i % n): the few slow files of a project sit
+    together in one tree, and dealt out they spread over every group, so groups cost about the same and a
+    few large ones keep the workers busy without a round trip to the parent every few files. Workers take
+    the groups in order, so the last one to start decides when the run ends: the first three quarters of
+    the items go into `chunks` groups, the last quarter into `chunks` more, a third their size, and the
+    workers finish about together."""
+    head = len(items) * 3 // 4
+    groups: List[Sequence[T]] = []
+    for part in (items[:head], items[head:]):
+        count = min(chunks, len(part))
+        groups.extend(part[start::count] for start in range(count))
+    return groups
 
 
 def _apply(function: Callable[[T], R], group: Sequence[T]) -> List[R]:

@@ -32,3 +32,18 @@ def test_more_groups_than_items():
 def test_an_error_in_one_item_is_raised_in_the_caller():
     with pytest.raises(ValueError, match="seven"):
         list(workers.imap_unordered(_fail_on_seven, list(range(20)), jobs=2, chunks=4))
+
+
+def test_deal_spreads_every_item_once_and_ends_with_small_groups():
+    items = list(range(100))
+    groups = workers.deal(items, 5)
+    assert sorted(item for group in groups for item in group) == items
+    # the first three quarters dealt into 5 groups of 15, the last quarter into 5 groups of 5
+    assert [len(group) for group in groups] == [15] * 5 + [5] * 5
+    assert groups[0] == [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70]  # dealt, not cut
+    assert groups[5] == [75, 80, 85, 90, 95]
+
+
+def test_deal_with_fewer_items_than_groups():
+    assert workers.deal([1, 2, 3], 32) == [[1], [2], [3]]  # one item a group, none empty
+    assert workers.deal([], 4) == []
