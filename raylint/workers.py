@@ -28,7 +28,7 @@ def imap_unordered(function: Callable[[T], R], items: Sequence[T], *, jobs: int,
     from concurrent.futures import ProcessPoolExecutor, as_completed  # only a run of many files pays for it
 
     groups = deal(items, chunks)
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
     try:
         held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS) if _CAN_HOLD else None
         try:
@@ -63,14 +63,18 @@ def _apply(function: Callable[[T], R], group: Sequence[T]) -> List[R]:
     return [function(item) for item in group]
 
 
-def _start_worker() -> None:
+def _start_worker(raylint_pid: int) -> None:
     # The terminal sends Ctrl-C to the whole process group; the parent alone reports it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if _CAN_HOLD:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)  # held since the fork (see above)
+    import multiprocessing  # loaded already: the pool runs on it
+
     # The parent as it is now: raylint, or a fork server that itself ends with raylint (Python >= 3.14).
     parent = os.getppid()
+    if parent != raylint_pid and multiprocessing.get_start_method() != "forkserver":
+        os._exit(1)  # started by raylint itself, which was killed before this worker could watch it
     threading.Thread(target=_exit_with_parent, args=(parent,), name="raylint-parent-check", daemon=True).start()
     from raylint import heap
 

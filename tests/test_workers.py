@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 import pytest
@@ -47,3 +48,23 @@ def test_deal_spreads_every_item_once_and_ends_with_small_groups():
 def test_deal_with_fewer_items_than_groups():
     assert workers.deal([1, 2, 3], 32) == [[1], [2], [3]]  # one item a group, none empty
     assert workers.deal([], 4) == []
+
+
+def _worker_start_status(raylint_pid_of) -> int:
+    """The exit status of a forked child that runs the worker start-up, told raylint's pid by `raylint_pid_of`."""
+    child = os.fork()
+    if child == 0:
+        try:
+            workers._start_worker(raylint_pid_of(os.getppid()))
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(child, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks")
+def test_a_worker_whose_raylint_is_already_gone_exits_at_start():
+    # raylint killed between the fork and the worker's start-up: its parent is then another process
+    assert _worker_start_status(lambda parent: parent) == 0
+    orphaned = 1 if multiprocessing.get_start_method() != "forkserver" else 0
+    assert _worker_start_status(lambda parent: parent + 1) == orphaned
