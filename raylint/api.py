@@ -302,11 +302,11 @@ def lint_project(
     todo: List[str] = []
     done = 0
     for path in paths:
-        if cache is not None:
+        if cache is not None and cache.knows(path):
             # the stat is taken before the content is read: a file changed in between is read again next time
             stats[path] = file_stat(path)
             entry = cache.get_unchanged(path, stats[path])
-            if entry is None and cache.knows(path):
+            if entry is None:
                 key = _content_key(path)
                 if key is not None:
                     keys[path] = key
@@ -320,11 +320,13 @@ def lint_project(
                     progress(done, len(paths))
                 continue
         todo.append(path)
-    # a file the cache has never seen gets its content key where it is linted, in parallel
+    # a file the cache has never seen gets its stat and content key where it is linted, in parallel
     unkeyed = frozenset(path for path in todo if cache is not None and path not in keys)
-    for result, key in _run(todo, options, modules, None, jobs, unkeyed):
+    for result, key, stat in _run(todo, options, modules, None, jobs, unkeyed):
         if key is not None:
             keys[result.path] = key
+        if result.path in unkeyed:
+            stats[result.path] = stat
         results[result.path] = result
         fingerprints[result.path] = ()
         done += 1
@@ -337,7 +339,7 @@ def lint_project(
         if (needs_relint(result, index) or fingerprints[path])
         and fingerprints[path] != index_fingerprint(index, result.index_queries)
     ]
-    for result, _ in _run(stale, options, modules, index, jobs):
+    for result, _, _ in _run(stale, options, modules, index, jobs):
         results[result.path] = result
         fingerprints[result.path] = index_fingerprint(index, result.index_queries)
     if cache is not None:
@@ -351,8 +353,8 @@ def lint_project(
 
 def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index: Optional[ProjectIndex], jobs,
          keyed: FrozenSet[str] = frozenset()):
-    """(result, content key of the paths in `keyed`, else None) of each file as soon as it is ready (in no
-    particular order when workers run), so progress can be reported while they run."""
+    """(result, content key, stat) of each file as soon as it is ready (in no particular order when workers
+    run), so progress can be reported while they run; the key and stat are None but for the paths in `keyed`."""
     jobs = jobs or os.cpu_count() or 1
     jobs_list = [(path, options, modules[path], index, path in keyed) for path in paths]
     if jobs <= 1 or len(paths) < _PARALLEL_THRESHOLD:
@@ -362,11 +364,15 @@ def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index:
     yield from workers.imap_unordered(_lint_job, jobs_list, jobs=jobs, chunks=jobs * _CHUNKS_PER_WORKER)
 
 
-def _lint_job(job) -> Tuple[FileResult, Optional[str]]:
+def _lint_job(job) -> Tuple[FileResult, Optional[str], Optional[Stat]]:
     path, options, module_name, index, keyed = job
-    # the key of the very bytes linted, read once; none when the file cannot be read (lint_path reports it)
-    data = _read_bytes(path) if keyed else None
-    return lint_path(path, options, module_name, index, data), content_key(data) if data is not None else None
+    if not keyed:
+        return lint_path(path, options, module_name, index), None, None
+    # the stat before the content (a file changed in between is read again next time), and the key of the
+    # very bytes linted, read once; no key when the file cannot be read (lint_path reports it)
+    stat = file_stat(path)
+    data = _read_bytes(path)
+    return lint_path(path, options, module_name, index, data), content_key(data) if data is not None else None, stat
 
 
 def _content_key(path: str) -> Optional[str]:
