@@ -39,3 +39,17 @@ def test_ray003_says_an_unseen_target_may_be_a_function_or_an_actor(tmp_path):
     [(row, message)] = _messages(tmp_path, "RAY003")
     assert row == 9
     assert "makes a remote function or actor of `Worker`, defined elsewhere" in message
+
+
+def test_ray003_spells_an_expression_target_by_its_callee(tmp_path):
+    path = tmp_path / "dynamic.py"
+    path.write_text("import ray\n\nimport mylib.tasks\n\nclass Base:\n    pass\n\n"
+                    "RemoteDynamic = ray.remote(type('Dynamic', (Base,), {}))\n"
+                    "remote_work = ray.remote(mylib.tasks.work)\n")
+    messages = [(d.location.row, d.message) for d in check_files([path], select=["RAY003"])]
+    assert [row for row, _ in messages] == [8, 9]
+    assert messages[0][1].startswith("`ray.remote(type(...))` makes a remote function or actor of `type(...)`, "
+                                     "which raylint cannot follow,")
+    assert messages[1][1].startswith("`ray.remote(mylib.tasks.work)` makes a remote function or actor of "
+                                     "`mylib.tasks.work`, defined elsewhere,")
+    assert not any("None" in message for _, message in messages)

@@ -27,8 +27,8 @@ class MissingResources(Rule):
     them with `.options(...)` (in the module, and in the other checked modules that import and create
     it). A GPU actor class that is stored in a registry (a dict, a registering call) and never created
     in sight is not an error: it is created elsewhere, typically with `.options(**resources)`.
-    `ray.remote(X)` with `X` imported from outside the checked files is named as "a remote
-    function or actor": raylint cannot tell which. When the body (or any method of an actor) uses a GPU and
+    `ray.remote(X)` with `X` imported from outside the checked files, or an expression raylint cannot
+    follow (a class made by `type(...)`), is named as "a remote function or actor": raylint cannot tell which. When the body (or any method of an actor) uses a GPU and
     `num_gpus` is missing, it reports an error even if `num_cpus` is set.
 
     ## Why is this bad?
@@ -134,11 +134,14 @@ class MissingResources(Rule):
     @staticmethod
     def _message(remote: RemoteDef) -> str:
         if remote.node is None:
-            # X is imported and not among the checked files: it may be a function or an actor class
+            # X is imported and not among the checked files, or an expression raylint cannot follow (a class
+            # made by `type(...)`): it may be a function or an actor class
+            named = all(part.isidentifier() for part in remote.name.split("."))
+            where = "defined elsewhere" if named else "which raylint cannot follow"
             return (
-                f"`ray.remote({remote.name})` makes a remote function or actor of `{remote.name}`, defined "
-                f"elsewhere, and declares no resources (`num_cpus`, `num_gpus`, `memory`); state what it needs "
-                f"so the scheduler can place it"
+                f"`ray.remote({remote.name})` makes a remote function or actor of `{remote.name}`, {where}, and "
+                f"declares no resources (`num_cpus`, `num_gpus`, `memory`); state what it needs so the scheduler "
+                f"can place it"
             )
         if remote.is_actor:
             return (

@@ -50,6 +50,21 @@ class RemoteDef:
         return is_generator_returns(self.options.get("num_returns"))
 
 
+def spelling(expr: ast.AST) -> str:
+    """A short spelling of the `X` of `ray.remote(X)` for messages: `f`, `mod.f`, `make_class(...)`."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        return f"{spelling(expr.value)}.{expr.attr}"
+    if isinstance(expr, ast.Call):
+        return f"{spelling(expr.func)}(...)"
+    if isinstance(expr, ast.Subscript):
+        return f"{spelling(expr.value)}[...]"
+    if isinstance(expr, ast.Lambda):
+        return "lambda"
+    return "..."
+
+
 def is_generator_returns(value: Optional[ast.AST]) -> bool:
     """`num_returns="streaming"` or `"dynamic"`: refs arrive one by one by design."""
     return isinstance(value, ast.Constant) and value.value in ("streaming", "dynamic")
@@ -450,7 +465,7 @@ class RayNames:
         keywords = options_call.keywords if options_call is not None else call.keywords
         options = {k.arg: k.value for k in keywords if k.arg}
         starstar = any(k.arg is None for k in keywords)
-        name = call.args[0].id if isinstance(call.args[0], ast.Name) else None
+        name = spelling(call.args[0])
         is_actor = isinstance(node, ast.ClassDef)
         remote = RemoteDef(name, node, is_actor, options_call or call, options, starstar)
         self._remote_defs[key] = remote
