@@ -28,8 +28,9 @@ class MissingResources(Rule):
     it). A GPU actor class that is stored in a registry (a dict, a registering call) and never created
     in sight is not an error: it is created elsewhere, typically with `.options(**resources)`.
     `ray.remote(X)` with `X` imported from outside the checked files, or an expression raylint cannot
-    follow (a class made by `type(...)`), is named as "a remote function or actor": raylint cannot tell which. When the body (or any method of an actor) uses a GPU and
-    `num_gpus` is missing, it reports an error even if `num_cpus` is set.
+    follow (a class made by `type(...)`), is named as "a remote function or actor": raylint cannot tell
+    which. When the body (or any method of an actor) uses a GPU and `num_gpus` is missing, it reports an
+    error even if `num_cpus` is set.
 
     ## Why is this bad?
     Resource requests are the only thing Ray's scheduler knows about a task. Tasks default to one CPU,
