@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
@@ -124,19 +125,25 @@ def check(
     enabled = config_module.enabled_codes(settings, select, extend_select, ignore, preview)
     options = LintOptions(enabled=enabled, rule_settings=_rule_settings(settings), ignore_noqa=ignore_noqa,
                           plan_fixes=fix is None and not fix_edits)
-    found, problems = discover_files(paths, settings, force_exclude=force_exclude)
-    files = [absolute for _, absolute in found]
-    if summaries is None:
-        summaries = use_cache or len(files) > 1
-    if not summaries:
-        options = replace(options, summaries=False)
     cache = None
     if use_cache:
         # the prefilter leaves syntax errors of files without Ray content unreported: a key of its own
         key = settings_key(sorted(enabled), _frozen(options.rule_settings), ignore_noqa, prefilter.enabled(),
                            options.plan_fixes)
         cache = ResultCache(settings.cache_dir, key)
-    project = lint_project(files, options, jobs=jobs, cache=cache, progress=progress)
+    pool = _pool(jobs)
+    # Without results to reuse, a run that finds many files needs its workers: they start as soon as discovery
+    # has found that many, and settle while it goes on. (A warm run may need none: they start when needed.)
+    early = pool.start if pool is not None and (cache is None or cache.is_empty()) else None
+    with pool if pool is not None else nullcontext():
+        found, problems = discover_files(paths, settings, force_exclude=force_exclude,
+                                         when_found=(_PARALLEL_THRESHOLD, early) if early else None)
+        files = [absolute for _, absolute in found]
+        if summaries is None:
+            summaries = use_cache or len(files) > 1
+        if not summaries:
+            options = replace(options, summaries=False)
+        project = lint_project(files, options, cache=cache, progress=progress, pool=pool)
     outcome = CheckResult([], len(files), 0.0)
     for result in project.results:
         ignored = config_module.ignored_for_file(settings, result.path)
@@ -273,6 +280,13 @@ def lint_files(
     return lint_project(files, options, jobs=jobs, cache=cache).results
 
 
+def _pool(jobs: Optional[int]) -> Optional[workers.Pool]:
+    """Worker processes for `jobs` (default: one per CPU), not started yet; None for one job. Each worker
+    imports the rules as it starts."""
+    jobs = jobs or os.cpu_count() or 1
+    return workers.Pool(jobs, prepare=rule_classes) if jobs > 1 else None
+
+
 @dataclass
 class Project:
     """The results of one run over a set of files, with what is needed to lint them again (fixing)."""
@@ -289,10 +303,21 @@ def lint_project(
     jobs: Optional[int] = None,
     cache: Optional[ResultCache] = None,
     progress: Optional[Progress] = None,
+    pool: Optional[workers.Pool] = None,
 ) -> Project:
     """Lint files in two passes: each file alone (in parallel, or from the cache), then again only the
     files that submit remote functions defined in other checked files, with the project index.
-    `progress` hears of each file as its first pass ends."""
+    `progress` hears of each file as its first pass ends. The workers are `pool`'s (which its owner shuts
+    down), else `jobs` processes started here if there are enough files."""
+    if pool is not None:
+        return _lint_project(files, options, cache, progress, pool)
+    own = _pool(jobs)
+    with own if own is not None else nullcontext():
+        return _lint_project(files, options, cache, progress, own)
+
+
+def _lint_project(files: Sequence[Union[str, Path]], options: LintOptions, cache: Optional[ResultCache],
+                  progress: Optional[Progress], pool: Optional[workers.Pool]) -> Project:
     paths = [os.path.abspath(p) for p in files]
     modules = _module_names(paths)
     keys: Dict[str, str] = {}
@@ -322,7 +347,7 @@ def lint_project(
         todo.append(path)
     # a file the cache has never seen gets its stat and content key where it is linted, in parallel
     unkeyed = frozenset(path for path in todo if cache is not None and path not in keys)
-    for result, key, stat in _run(todo, options, modules, None, jobs, unkeyed):
+    for result, key, stat in _run(todo, options, modules, None, pool, unkeyed):
         if key is not None:
             keys[result.path] = key
         if result.path in unkeyed:
@@ -339,7 +364,7 @@ def lint_project(
         if (needs_relint(result, index) or fingerprints[path])
         and fingerprints[path] != index_fingerprint(index, result.index_queries)
     ]
-    for result, _, _ in _run(stale, options, modules, index, jobs):
+    for result, _, _ in _run(stale, options, modules, index, pool):
         results[result.path] = result
         fingerprints[result.path] = index_fingerprint(index, result.index_queries)
     if cache is not None:
@@ -351,17 +376,16 @@ def lint_project(
     return Project([results[path] for path in paths], index, modules)
 
 
-def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index: Optional[ProjectIndex], jobs,
-         keyed: FrozenSet[str] = frozenset()):
+def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index: Optional[ProjectIndex],
+         pool: Optional[workers.Pool], keyed: FrozenSet[str] = frozenset()):
     """(result, content key, stat) of each file as soon as it is ready (in no particular order when workers
-    run), so progress can be reported while they run; the key and stat are None but for the paths in `keyed`."""
-    jobs = jobs or os.cpu_count() or 1
+    run), so progress can be reported while they run; the key and stat are None but for the paths in `keyed`.
+    The pool's workers lint them if they are started already, or if there are enough files to start them."""
     jobs_list = [(path, options, modules[path], index, path in keyed) for path in paths]
-    if jobs <= 1 or len(paths) < _PARALLEL_THRESHOLD:
+    if pool is None or not paths or (len(paths) < _PARALLEL_THRESHOLD and not pool.started):
         yield from map(_lint_job, jobs_list)
         return
-    rule_classes()  # imported once here, and inherited by every forked worker
-    yield from workers.imap_unordered(_lint_job, jobs_list, jobs=jobs, chunks=jobs * _CHUNKS_PER_WORKER)
+    yield from pool.imap_unordered(_lint_job, jobs_list, chunks=pool.jobs * _CHUNKS_PER_WORKER)
 
 
 def _lint_job(job) -> Tuple[FileResult, Optional[str], Optional[Stat]]:

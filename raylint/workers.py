@@ -7,7 +7,8 @@ import os
 import signal
 import threading
 import time
-from typing import Callable, Iterator, List, Sequence, TypeVar
+from contextlib import contextmanager
+from typing import Callable, Iterator, List, Optional, Sequence, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -22,26 +23,74 @@ _CAN_HOLD = hasattr(signal, "pthread_sigmask")
 
 
 def imap_unordered(function: Callable[[T], R], items: Sequence[T], *, jobs: int, chunks: int) -> Iterator[R]:
-    """`function` of each item over `jobs` processes, results as each group of items (`deal`) is done.
-    Stopped early (an error, an interrupt), it cancels what has not started and does not wait for the
-    workers."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # only a run of many files pays for it
+    """`function` of each item over `jobs` processes of a pool of its own (see `Pool`)."""
+    with Pool(jobs) as pool:
+        yield from pool.imap_unordered(function, items, chunks=chunks)
 
-    groups = deal(items, chunks)
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(),))
-    try:
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS) if _CAN_HOLD else None
+
+class Pool:
+    """Worker processes, started when the first work is handed over or earlier (`start`): a run over a large
+    tree starts them while the parent still looks for files, and they import what they need meanwhile
+    (`prepare`) instead of the parent doing it first. The owner ends them with `shutdown`."""
+
+    def __init__(self, jobs: int, prepare: Optional[Callable[[], object]] = None):
+        self.jobs = jobs
+        self.prepare = prepare  # run in each worker as it starts (a module-level function: it is pickled)
+        self._executor = None
+
+    @property
+    def started(self) -> bool:
+        return self._executor is not None
+
+    def start(self) -> None:
+        """Start the workers now, if not yet started."""
+        if self._executor is not None:
+            return
+        from concurrent.futures import ProcessPoolExecutor  # only a run of many files pays for it
+
+        self._executor = ProcessPoolExecutor(max_workers=self.jobs, initializer=_start_worker,
+                                             initargs=(os.getpid(), self.prepare))
+        with _signals_held():
+            for _ in range(self.jobs):  # each start method starts its processes by the first submissions
+                self._executor.submit(int)
+
+    def imap_unordered(self, function: Callable[[T], R], items: Sequence[T], *, chunks: int) -> Iterator[R]:
+        """`function` of each item, results as each group of items (`deal`) is done. Stopped early (an
+        error, an interrupt), it ends the pool: what has not started is cancelled, and the workers are not
+        waited for."""
+        from concurrent.futures import as_completed
+
+        self.start()
         try:
-            pending = [pool.submit(_apply, function, group) for group in groups]  # the workers start
-        finally:
-            if held is not None:
-                signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        for done in as_completed(pending):
-            yield from done.result()
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
+            with _signals_held():
+                pending = [self._executor.submit(_apply, function, group) for group in deal(items, chunks)]
+            for done in as_completed(pending):
+                yield from done.result()
+        except BaseException:
+            self.shutdown(wait=False)
+            raise
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        self.shutdown(wait=error_type is None)  # on an error or an interrupt, without waiting for the workers
+
+    def shutdown(self, wait: bool = True) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=wait, cancel_futures=not wait)
+            self._executor = None
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back while workers may be forked (see `_HELD_SIGNALS`)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS) if _CAN_HOLD else None
+    try:
+        yield
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def deal(items: Sequence[T], chunks: int) -> List[Sequence[T]]:
@@ -63,7 +112,7 @@ def _apply(function: Callable[[T], R], group: Sequence[T]) -> List[R]:
     return [function(item) for item in group]
 
 
-def _start_worker(raylint_pid: int) -> None:
+def _start_worker(raylint_pid: int, prepare: Optional[Callable[[], object]] = None) -> None:
     # The terminal sends Ctrl-C to the whole process group; the parent alone reports it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -79,6 +128,8 @@ def _start_worker(raylint_pid: int) -> None:
     from raylint import heap
 
     heap.stop_keeping()  # a worker lints file after file: it frees each one
+    if prepare is not None:
+        prepare()
 
 
 def _exit_with_parent(parent: int) -> None:

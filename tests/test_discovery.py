@@ -9,7 +9,7 @@ from typing import Iterable, List
 import pytest
 
 from raylint.config import DEFAULT_EXCLUDE, Settings
-from raylint.files.discovery import discover
+from raylint.files.discovery import discover, discover_files
 
 
 def tree(root: Path, files: Iterable[str]) -> None:
@@ -174,3 +174,19 @@ def test_absolute_and_relative_arguments_list_like_paths(tmp_path):
     assert problems == []
     expected = sorted([Path(".h/b.py"), Path(absolute, "a.py"), Path(absolute, "sub/c.py")], key=lambda p: p.parts)
     assert files == expected
+
+
+def test_when_found_is_called_once_when_that_many_files_are_found(tmp_path):
+    tree(tmp_path, [f"pkg/m{index:02d}.py" for index in range(10)])
+    calls = []
+
+    def when_found(count):
+        return count, lambda: calls.append(count)
+
+    files, _ = discover_files([str(tmp_path)], settings(tmp_path), when_found=when_found(4))
+    assert len(files) == 10 and calls == [4]
+    discover_files([str(tmp_path)], settings(tmp_path), when_found=when_found(11))
+    assert calls == [4]  # 11 files never found: never called
+    named = [str(tmp_path / "pkg" / f"m{index:02d}.py") for index in range(3)]
+    discover_files(named, settings(tmp_path), when_found=when_found(3))
+    assert calls == [4, 3]  # files named one by one count too

@@ -68,3 +68,56 @@ def test_a_worker_whose_raylint_is_already_gone_exits_at_start():
     assert _worker_start_status(lambda parent: parent) == 0
     orphaned = 1 if multiprocessing.get_start_method() != "forkserver" else 0
     assert _worker_start_status(lambda parent: parent + 1) == orphaned
+
+
+def _check_events(project, monkeypatch, **options):
+    """The order of discovery and worker start-up in one `api.check` over `project`, and its findings."""
+    from raylint import api
+    from raylint.config import Settings
+
+    events = []
+    start, discover_files = workers.Pool.start, api.discover_files
+
+    def recorded_start(pool):
+        if not pool.started:
+            events.append("workers start")
+        start(pool)
+
+    def recorded_discovery(*args, **kwargs):
+        events.append("discovery begins")
+        found = discover_files(*args, **kwargs)
+        events.append("discovery ends")
+        return found
+
+    monkeypatch.setattr(workers.Pool, "start", recorded_start)
+    monkeypatch.setattr(api, "discover_files", recorded_discovery)
+    settings = Settings(root=project, cache_dir=project / ".cache")
+    result = api.check([str(project)], settings, jobs=2, **options)
+    return events, sorted((os.path.basename(d.filename), d.location.row) for d in result.diagnostics)
+
+
+def _project(root, files: int):
+    get_in_loop = "import ray\n\n\ndef f(refs):\n    return [ray.get(r) for r in refs]\n"
+    for index in range(files):
+        (root / f"m{index:02d}.py").write_text(get_in_loop)
+    return root
+
+
+def test_a_cold_run_over_many_files_starts_its_workers_while_discovery_goes_on(tmp_path, monkeypatch):
+    project = _project(tmp_path, 30)
+    events, findings = _check_events(project, monkeypatch, use_cache=False)
+    assert events == ["discovery begins", "workers start", "discovery ends"]
+    assert findings == [(f"m{index:02d}.py", 5) for index in range(30)]
+
+
+def test_a_warm_run_starts_no_workers_when_the_cache_answers(tmp_path, monkeypatch):
+    project = _project(tmp_path, 30)
+    _, cold = _check_events(project, monkeypatch)  # fills the cache (it started its workers early)
+    events, warm = _check_events(project, monkeypatch)
+    assert events == ["discovery begins", "discovery ends"] and warm == cold
+
+
+def test_a_small_project_starts_no_workers(tmp_path, monkeypatch):
+    project = _project(tmp_path, 5)
+    events, findings = _check_events(project, monkeypatch, use_cache=False)
+    assert events == ["discovery begins", "discovery ends"] and len(findings) == 5

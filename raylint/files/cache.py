@@ -92,6 +92,10 @@ class ResultCache:
             return entry[2]
         return None
 
+    def is_empty(self) -> bool:
+        """Nothing stored for this configuration (a first run): every file will be linted."""
+        return not self._raw and not self.entries
+
     def knows(self, path: str) -> bool:
         """Whether there is an entry for `path` at all (a file never seen need not be read to look it up)."""
         return path in self.entries or path in self._raw

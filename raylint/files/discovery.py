@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from raylint.config import DEFAULT_INCLUDE, Settings
 from raylint.configs import config_kind, mentions_ray_cluster
@@ -42,11 +42,13 @@ def discover(
 
 
 def discover_files(
-    paths: Sequence[str], settings: Settings, *, force_exclude: bool = False
+    paths: Sequence[str], settings: Settings, *, force_exclude: bool = False,
+    when_found: Optional[Tuple[int, Callable[[], None]]] = None,
 ) -> Tuple[List[Tuple[str, str]], List[Tuple[Path, str]]]:
     """`discover`, each file as (display path, absolute path) strings: a warm run over thousands of files
-    spends more on path objects than on anything else it does."""
-    walker = _Walker(settings, force_exclude or settings.force_exclude)
+    spends more on path objects than on anything else it does. With `when_found` (count, call), the call is
+    made once, as soon as that many files are found (so that the work they need can start meanwhile)."""
+    walker = _Walker(settings, force_exclude or settings.force_exclude, when_found)
     for argument in paths or ["."]:
         walker.add_argument(argument)
     files = sorted(((display, absolute) for absolute, display in walker.files.items()), key=lambda f: _parts(f[0]))
@@ -111,7 +113,9 @@ IgnoreStack = Tuple[_IgnoreFile, ...]
 
 
 class _Walker:
-    def __init__(self, settings: Settings, force_exclude: bool):
+    def __init__(self, settings: Settings, force_exclude: bool,
+                 when_found: Optional[Tuple[int, Callable[[], None]]] = None):
+        self.when_found = when_found
         self.root = os.path.abspath(settings.root)
         patterns = [*settings.exclude, *settings.extend_exclude]
         # A plain name (`.git`, `node_modules`) matches a path with a part of that name: a set lookup does
@@ -138,7 +142,7 @@ class _Walker:
             self.problems.append((Path(argument), error.strerror or str(error)))
             return
         if not is_dir and not self.force_exclude:
-            self.files.setdefault(absolute, str(Path(argument)))
+            self._found(absolute, str(Path(argument)))
             return
         ignores = self._ancestor_ignores(os.path.dirname(absolute)) if self.respect_gitignore else ()
         base = self.root if _is_under(absolute, self.root) else None
@@ -146,7 +150,7 @@ class _Walker:
         if excluded and self.force_exclude:
             return
         if not is_dir:
-            self.files.setdefault(absolute, str(Path(argument)))
+            self._found(absolute, str(Path(argument)))
             return
         if excluded:
             # The user pointed into an excluded tree on purpose: walk it as its own root, so the
@@ -187,7 +191,13 @@ class _Walker:
                     self._walk(entry.path, prefix + entry.name, base, ignores)
             elif is_source and not (patterns and self._excluded(entry.path, False, base, ignores)) \
                     and self._worth_linting(entry):
-                self.files.setdefault(entry.path, prefix + entry.name)
+                self._found(entry.path, prefix + entry.name)
+
+    def _found(self, absolute: str, display: str) -> None:
+        self.files.setdefault(absolute, display)
+        if self.when_found is not None and len(self.files) >= self.when_found[0]:
+            call, self.when_found = self.when_found[1], None
+            call()
 
     def _included(self, entry: os.DirEntry, base: str) -> bool:
         if self.include is None:
