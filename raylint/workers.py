@@ -51,7 +51,7 @@ class Pool:
         self._executor = ProcessPoolExecutor(max_workers=self.jobs, initializer=_start_worker,
                                              initargs=(os.getpid(), self.prepare))
         with _signals_held():
-            for _ in range(self.jobs):  # each start method starts its processes by the first submissions
+            for _ in range(self.jobs):  # `fork` starts every worker at the first submission, the others one each
                 self._executor.submit(int)
 
     def imap_unordered(self, function: Callable[[T], R], items: Sequence[T], *, chunks: int) -> Iterator[R]:
