@@ -255,6 +255,15 @@ class RayNames:
             return left if left is not None and left.tag in ("refs", "handles") else right
         return None
 
+    def _qualified_value(self, base: str, attribute: str) -> Value:
+        """The value `base.attribute` (`builtins.len`, `ray.get`), one object per name: a module reads the
+        same few names thousands of times."""
+        key = (base, attribute)
+        value = self._qualified.get(key)
+        if value is None:
+            value = self._qualified[key] = Value("qual", qual=f"{base}.{attribute}")
+        return value
+
     def value_in_loops(self, expr: ast.AST, scope: Scope, loops) -> Optional[Value]:
         """Like `value`, but a name that is the target of an enclosing loop takes that loop's element,
         whatever other bindings of the same name exist elsewhere in the function."""
@@ -274,10 +283,7 @@ class RayNames:
         bindings = scope.lookup(name)
         if not bindings:
             if name in BUILTIN_NAMES:
-                builtin = self._qualified.get(("builtins", name))
-                if builtin is None:
-                    builtin = self._qualified["builtins", name] = Value("qual", qual="builtins." + name)
-                return builtin
+                return self._qualified_value("builtins", name)
             return None
         key = id(bindings)
         value = self._name_values.get(key, _UNSET)
@@ -387,11 +393,7 @@ class RayNames:
         if value is None:
             return None
         if value.tag in ("module", "qual"):
-            key = (value.qual, expr.attr)
-            qualified = self._qualified.get(key)
-            if qualified is None:
-                qualified = self._qualified[key] = Value("qual", qual=f"{value.qual}.{expr.attr}")
-            return qualified
+            return self._qualified_value(value.qual, expr.attr)
         if value.tag == "handle":
             return Value("method", defn=value.defn, attr=expr.attr)
         return None
