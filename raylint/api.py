@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
@@ -134,8 +133,8 @@ def check(
     pool = _pool(jobs)
     # Without results to reuse, a run that finds many files needs its workers: they start as soon as discovery
     # has found that many, and settle while it goes on. (A warm run may need none: they start when needed.)
-    early = pool.start if pool is not None and (cache is None or cache.is_empty()) else None
-    with pool if pool is not None else nullcontext():
+    early = pool.start if pool.jobs > 1 and (cache is None or cache.is_empty()) else None
+    with pool:
         found, problems = discover_files(paths, settings, force_exclude=force_exclude,
                                          when_found=(_PARALLEL_THRESHOLD, early) if early else None)
         files = [absolute for _, absolute in found]
@@ -280,11 +279,10 @@ def lint_files(
     return lint_project(files, options, jobs=jobs, cache=cache).results
 
 
-def _pool(jobs: Optional[int]) -> Optional[workers.Pool]:
-    """Worker processes for `jobs` (default: one per CPU), not started yet; None for one job. Each worker
-    imports the rules as it starts."""
-    jobs = jobs or os.cpu_count() or 1
-    return workers.Pool(jobs, prepare=rule_classes) if jobs > 1 else None
+def _pool(jobs: Optional[int]) -> workers.Pool:
+    """Worker processes for `jobs` (default: one per CPU), not started yet (with one job, never: the files
+    are linted in this process). Each worker imports the rules as it starts."""
+    return workers.Pool(jobs or os.cpu_count() or 1, prepare=rule_classes)
 
 
 @dataclass
@@ -311,13 +309,12 @@ def lint_project(
     down), else `jobs` processes started here if there are enough files."""
     if pool is not None:
         return _lint_project(files, options, cache, progress, pool)
-    own = _pool(jobs)
-    with own if own is not None else nullcontext():
+    with _pool(jobs) as own:
         return _lint_project(files, options, cache, progress, own)
 
 
 def _lint_project(files: Sequence[Union[str, Path]], options: LintOptions, cache: Optional[ResultCache],
-                  progress: Optional[Progress], pool: Optional[workers.Pool]) -> Project:
+                  progress: Optional[Progress], pool: workers.Pool) -> Project:
     paths = [os.path.abspath(p) for p in files]
     modules = _module_names(paths)
     keys: Dict[str, str] = {}
@@ -377,12 +374,12 @@ def _lint_project(files: Sequence[Union[str, Path]], options: LintOptions, cache
 
 
 def _run(paths: List[str], options: LintOptions, modules: Dict[str, str], index: Optional[ProjectIndex],
-         pool: Optional[workers.Pool], keyed: FrozenSet[str] = frozenset()):
+         pool: workers.Pool, keyed: FrozenSet[str] = frozenset()):
     """(result, content key, stat) of each file as soon as it is ready (in no particular order when workers
     run), so progress can be reported while they run; the key and stat are None but for the paths in `keyed`.
     The pool's workers lint them if they are started already, or if there are enough files to start them."""
     jobs_list = [(path, options, modules[path], index, path in keyed) for path in paths]
-    if pool is None or not paths or (len(paths) < _PARALLEL_THRESHOLD and not pool.started):
+    if pool.jobs <= 1 or not paths or (len(paths) < _PARALLEL_THRESHOLD and not pool.started):
         yield from map(_lint_job, jobs_list)
         return
     yield from pool.imap_unordered(_lint_job, jobs_list, chunks=pool.jobs * _CHUNKS_PER_WORKER)
