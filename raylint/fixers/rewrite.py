@@ -493,10 +493,7 @@ def rename_callee(callee: cst.BaseExpression, name: str) -> Optional[cst.BaseExp
 def call_sites_by_node(context) -> Dict[int, object]:
     """id(call) -> its CallSite; built once per file, as every fix of the file asks for it (one map per fix
     is quadratic in a file with many findings)."""
-    sites = getattr(context, "_call_sites_by_node", None)
-    if sites is None:
-        sites = context._call_sites_by_node = {id(site.node): site for site in context.walk.calls}
-    return sites
+    return context.walk.sites_by_node()
 
 
 def plain_options(callee: ast.AST, function_name: str) -> Optional[bool]:

@@ -98,7 +98,7 @@ class GetTooManyObjects(Rule):
             if len(site.node.args) != 1:
                 continue
             if sites is None:
-                sites = {id(site.node): site for site in self.analysis.walk.calls}
+                sites = self.analysis.walk.sites_by_node()
             found = self._producers(site.node.args[0], site, sites)
             if found is None:
                 continue

@@ -86,12 +86,18 @@ class RemoteRedefinedInLoop(Rule):
         self._callers: Optional[Dict[int, ast.Call]] = None
         self._restarting: Optional[Set[int]] = None
         names = self.analysis.names
-        places = {id(d.node): (d.scope, d.loops) for d in self.analysis.walk.definitions}
-        places.update({id(site.node): (site.scope, site.loops) for site in self.analysis.walk.calls})
+        definitions = None
         for remote in names.remote_definitions():
             decorated = remote.node is not None and remote.report_node in remote.node.decorator_list
-            anchor = remote.node if decorated else self._outer_call(remote.report_node)
-            scope, loops = places[id(anchor)]
+            if decorated:  # where the def statement is, or the outermost `ray.remote(...)(...)` call
+                if definitions is None:
+                    definitions = {id(d.node): d for d in self.analysis.walk.definitions}
+                anchor = remote.node
+                place = definitions[id(anchor)]
+            else:
+                anchor = self._outer_call(remote.report_node)
+                place = self.analysis.walk.sites_by_node()[id(anchor)]
+            scope, loops = place.scope, place.loops
             if not decorated and _over_loop_variable(anchor, loops):
                 continue
             where = self._where(scope, loops)

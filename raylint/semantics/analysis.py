@@ -158,7 +158,14 @@ class ModuleWalk:
         self._loops: Tuple[Loop, ...] = ()
         self._class: Optional[ast.ClassDef] = None
         self._declared_global: Optional[Dict[str, List[Scope]]] = None
+        self._sites_by_node: Optional[Dict[int, CallSite]] = None
         self._visit_each(tree.body)
+
+    def sites_by_node(self) -> Dict[int, CallSite]:
+        """id(call node) -> its CallSite, built once when first asked (rules and fixes of a file share it)."""
+        if self._sites_by_node is None:
+            self._sites_by_node = {id(site.node): site for site in self.calls}
+        return self._sites_by_node
 
     def declared_global(self) -> Dict[str, List[Scope]]:
         """name -> the scopes declaring it `global` (the module's first, then in the order the scopes were

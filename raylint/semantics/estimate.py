@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Optional
+from typing import Dict, Optional, Tuple
 
 from raylint.semantics.analysis import keyword_value, Loop, Scope
 
@@ -53,6 +53,8 @@ class Estimator:
     def __init__(self, names, loaders=None):
         self.names = names
         self.loaders = loaders
+        # (loop clause or statement, scope) -> its trip count: several rules ask about the same loops
+        self._trip_counts: Dict[Tuple[int, int], Optional[int]] = {}
 
     # -- integers --------------------------------------------------------------------------
 
@@ -321,7 +323,13 @@ class Estimator:
     # -- loops -----------------------------------------------------------------------------
 
     def trip_count(self, loop: Loop, scope: Scope) -> Optional[int]:
-        """How many times `loop` runs, when its iterable folds to a constant length."""
+        """How many times `loop` runs, when its iterable folds to a constant length (kept per loop and scope)."""
+        key = (id(loop.clause or loop.node), id(scope))
+        if key not in self._trip_counts:
+            self._trip_counts[key] = self._trip_count(loop, scope)
+        return self._trip_counts[key]
+
+    def _trip_count(self, loop: Loop, scope: Scope) -> Optional[int]:
         if loop.kind == "while" or loop.iter is None:
             return None
         if loop.kind == "comprehension" and loop.clause.ifs:

@@ -543,7 +543,7 @@ class RayNames:
         if key in self._remote_defs:
             return self._remote_defs[key]
         self._remote_defs[key] = None
-        if not self.imports_ray:
+        if not self.imports_ray or not node.decorator_list:
             return None
         scope = self._definition_scope(node)
         for decorator in node.decorator_list:
