@@ -128,6 +128,7 @@ def _start_worker(raylint_pid: int, prepare: Optional[Callable[[], object]] = No
     from raylint import heap
 
     heap.stop_keeping()  # a worker lints file after file: it frees each one
+    heap.reuse_freed_memory()  # and the next file reuses what the last one freed
     if prepare is not None:
         prepare()
 

@@ -33,6 +33,26 @@ def test_a_big_file_gives_the_same_tree_when_memory_is_released():
     assert ast.dump(heap.parse(BIG, "big.py")) == ast.dump(ast.parse(BIG))
 
 
+def test_a_worker_reuses_what_the_parser_freed_instead_of_trimming(monkeypatch):
+    import ctypes
+
+    trims, settings = [], []
+
+    class FakeLibc:
+        def mallopt(self, parameter, value):
+            settings.append((parameter, value))
+
+    monkeypatch.setattr(heap, "_release_free_memory", lambda: trims.append(1))
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: FakeLibc())
+    monkeypatch.setattr(heap, "_trims", True)
+    heap.parse(BIG, "big.py")
+    assert trims == [1]
+    heap.reuse_freed_memory()
+    heap.parse(BIG, "big.py")
+    assert trims == [1]  # no second trim
+    assert settings == [(heap._M_TRIM_THRESHOLD, heap._KEEP_FREED_BYTES), (heap._M_MMAP_THRESHOLD, heap._MMAP_FROM_BYTES)]
+
+
 def test_the_collector_runs_again_after_a_lint():
     source = BIG[:2000].rsplit("\n", 1)[0] + "\n"
     result = engine.lint_source(source, "small.py", LintOptions(enabled=frozenset({"RAY001"}), plan_fixes=True))

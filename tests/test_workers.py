@@ -26,6 +26,19 @@ def test_every_item_once_over_several_workers():
     assert os.getpid() not in {pid for _, _, pid in results}
 
 
+def _heap_trims(item):
+    from raylint import heap
+
+    return heap._trims
+
+
+def test_workers_keep_the_memory_the_parser_frees_and_the_parent_does_not():
+    from raylint import heap
+
+    assert set(workers.imap_unordered(_heap_trims, list(range(8)), jobs=2, chunks=4)) == {False}
+    assert heap._trims
+
+
 def test_more_groups_than_items():
     assert sorted(workers.imap_unordered(_fail_on_seven, [1, 2, 3], jobs=2, chunks=32)) == [1, 2, 3]
 
