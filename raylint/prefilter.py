@@ -145,7 +145,7 @@ _WHOLE_WORDS: Dict[str, re.Pattern] = {}
 
 
 def _whole_word(word: str) -> re.Pattern:
-    """`word` not glued to an identifier character (`\\w` is exactly `_identifier_char`). The word comes first
+    """`word` not glued to an identifier character (`\\w`: a letter, digit or `_`, as `str.isalnum` sees them). The word comes first
     and the look-behind after it, so that the regex engine searches for the word as fast as str.find and
     judges only its occurrences."""
     pattern = _WHOLE_WORDS.get(word)
@@ -153,10 +153,6 @@ def _whole_word(word: str) -> re.Pattern:
         literal = re.escape(word)
         pattern = _WHOLE_WORDS[word] = re.compile(literal + r"(?<!\w" + literal + r")(?!\w)")
     return pattern
-
-
-def _identifier_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
 
 
 def enabled() -> bool:
@@ -172,48 +168,49 @@ def has_word(text: str, word: str) -> bool:
     return _whole_word(word).search(text) is not None
 
 
-# A comment (group 1), a string (tokenize's grammar, shared with the comment scanner, over text whose line
-# breaks are all `\n`; group 2), or a lone quote (a string that never ends: then the text is not split; group
-# 3). Each match first skips, in one run, the text that cannot start any of them: without that run the regex
-# engine tries every alternative at every character, which is most of the filter's cost. At the end of the
-# text only the run matches (no group).
-_STRING_OR_COMMENT = re.compile(r"[^#'\"]*(?:(#[^\n]*)|(" + STRING + r")|(['\"])|\Z)", re.DOTALL)
-_PREFIX = re.compile(r"[A-Za-z]{0,2}$")
+# The text in pieces, each the code up to the next comment or quote (group 1), then one of: a comment (group 2),
+# a plain string (tokenize's grammar, shared with the comment scanner, over text whose line breaks are all
+# `\n`; group 3), a string kept as it is (group 4), or a lone quote (a string that never ends: then the text
+# is not split; group 5). A string is kept when the letters right before its quote are an f-string or
+# t-string prefix (its expressions are code: `f"{ray.get(ref)}"`) or end a longer name (`if'a'`): plain
+# means no letter before the quote, or a prefix of one or two letters none of which is `f` or `t` (`rb"x"`),
+# with no identifier character before it. The run of code first keeps the regex engine from trying every
+# alternative at every character, which would be most of the filter's cost; `re.split` then hands every
+# piece over at once (a loop over the matches in Python cost as much again as the scan). At the end of the
+# text only the run matches (no other group).
+_NOT_F_OR_T = "[a-eg-su-zA-EG-SU-Z]"
+_CODE_AND_NEXT = re.compile(
+    r"([^#'\"]*)"
+    r"(?:(#[^\n]*)"
+    r"|(?:(?<!\w)|(?<=(?<!\w)" + _NOT_F_OR_T + r")|(?<=(?<!\w)" + _NOT_F_OR_T + "{2}))(" + STRING + r")"
+    r"|(" + STRING + r")"
+    r"|(['\"])"
+    r"|\Z)",
+    re.DOTALL,
+)
+_GROUPS = 5  # `re.split` gives the text before each match (always empty here) and then its five groups
 _NESTED_FSTRINGS = sys.version_info >= (3, 12)
 
 
 def code_only(text: str) -> Optional[str]:
-    """`text` without its comments and without the contents of its plain strings; None when a quote is left
+    """`text` with each comment replaced by a blank and each plain string by `""`; None when a quote is left
     unpaired (text Python cannot tokenize: the caller keeps the whole text). An f-string (or t-string) is
-    kept whole: the expressions inside it are code (`f"{ray.get(ref)}"`). From Python 3.12 an f-string may
-    nest quotes of its own kind, which this scan would misread: there the whole text is kept."""
+    kept whole: the expressions inside it are code. From Python 3.12 an f-string may nest quotes of its own
+    kind, which this scan would misread: there the whole text is kept."""
     if _NESTED_FSTRINGS:
         return None
     if "#" not in text and "'" not in text and '"' not in text:
         return text
-    pieces, last = [], 0
     # every line break as one `\n` (a bare CR ends a line too); the same length keeps every offset, and the
     # space goes after the break so that a backslash continuation stays one
     text = text.replace("\r\n", "\n ").replace("\r", "\n")
-    for match in _STRING_OR_COMMENT.finditer(text):
-        group = match.lastindex
-        if group is None:
-            break  # the end of the text
-        start, end = match.span(group)
-        if group == 3:
-            return None  # a lone quote: a string that never ends
-        if group == 2 and start and _identifier_char(text[start - 1]):
-            # letters right before the quote: a prefix (`rb"..."`), or the end of a longer name
-            prefix = _PREFIX.search(text, max(0, start - 2), start).group(0)
-            if prefix and start - len(prefix) > 0 and _identifier_char(text[start - len(prefix) - 1]):
-                prefix = ""  # the letters end a longer name: not a prefix this filter can judge
-            if "f" in prefix.lower() or "t" in prefix.lower() or not prefix:
-                continue  # an f-string, or a quote glued to a name (`if'a'`): kept as it is
-        pieces.append(text[last:start])
-        pieces.append(" " if group == 1 else '""')
-        last = end
-    pieces.append(text[last:])
-    return "".join(pieces)
+    parts = _CODE_AND_NEXT.split(text)
+    stride = _GROUPS + 1
+    if any(parts[5::stride]):
+        return None  # a lone quote: a string that never ends
+    parts[2::stride] = [None if comment is None else " " for comment in parts[2::stride]]
+    parts[3::stride] = [None if string is None else '""' for string in parts[3::stride]]
+    return "".join(filter(None, parts))
 
 
 def rules_that_may_report(source: str, codes: Iterable[str]) -> Tuple[FrozenSet[str], bool]:

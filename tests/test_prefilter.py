@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import pytest
 
@@ -170,9 +170,57 @@ def test_the_string_scan_skipping_plain_text_finds_what_the_plain_alternation_fi
     for text in _scanned_texts():
         text = text.replace("\r\n", "\n ").replace("\r", "\n")
         expected = [found.span() for found in plain.finditer(text)]
-        spans = [found.span(found.lastindex) for found in prefilter._STRING_OR_COMMENT.finditer(text)
-                 if found.lastindex is not None]
+        spans = [found.span(found.lastindex) for found in prefilter._CODE_AND_NEXT.finditer(text)
+                 if found.lastindex is not None and found.lastindex > 1]
         assert spans == expected
+
+
+# The scan `code_only` had before it split the text in one call: a loop over the matches that judges each
+# string's prefix in Python. Kept as the model the regular expression must agree with.
+_ONE_BY_ONE = re.compile(r"[^#'\"]*(?:(#[^\n]*)|(" + prefilter.STRING + r")|(['\"])|\Z)", re.DOTALL)
+_LETTERS_BEFORE = re.compile(r"[A-Za-z]{0,2}$")
+
+
+def _code_only_one_by_one(text: str) -> Optional[str]:
+    if "#" not in text and "'" not in text and '"' not in text:
+        return text
+    pieces, last = [], 0
+    text = text.replace("\r\n", "\n ").replace("\r", "\n")
+    for match in _ONE_BY_ONE.finditer(text):
+        group = match.lastindex
+        if group is None:
+            break
+        start, end = match.span(group)
+        if group == 3:
+            return None
+        if group == 2 and start and _identifier_char(text[start - 1]):
+            prefix = _LETTERS_BEFORE.search(text, max(0, start - 2), start).group(0)
+            if prefix and start - len(prefix) > 0 and _identifier_char(text[start - len(prefix) - 1]):
+                prefix = ""
+            if "f" in prefix.lower() or "t" in prefix.lower() or not prefix:
+                continue
+        pieces.append(text[last:start])
+        pieces.append(" " if group == 1 else '""')
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+_PREFIXED = [
+    f"{before}{prefix}{quote}x{quote}"
+    for before in ("", " ", "(", "a", "_", "1", "é", "ab", "x_")
+    for prefix in ("", "r", "b", "u", "f", "t", "R", "F", "T", "rb", "Rb", "br", "fr", "rf", "tr", "Rt", "bf", "ub",
+                   "é", "_r", "1b")
+    for quote in ("'", '"', "'" * 3, '"' * 3)
+]
+
+
+def test_code_only_splits_the_text_as_the_match_by_match_scan_did():
+    if prefilter._NESTED_FSTRINGS:
+        pytest.skip("Python 3.12+ keeps the whole text (f-strings may nest their own quotes)")
+    texts = _scanned_texts() + _PREFIXED + [" + ".join(_PREFIXED) + "  # end"]
+    for text in texts:
+        assert prefilter.code_only(text) == _code_only_one_by_one(text), text[:200]
 
 
 def _identifier_char(char: str) -> bool:
