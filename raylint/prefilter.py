@@ -145,9 +145,9 @@ _WHOLE_WORDS: Dict[str, re.Pattern] = {}
 
 
 def _whole_word(word: str) -> re.Pattern:
-    """`word` not glued to an identifier character (`\\w`: a letter, digit or `_`, as `str.isalnum` sees them). The word comes first
-    and the look-behind after it, so that the regex engine searches for the word as fast as str.find and
-    judges only its occurrences."""
+    """`word` not glued to an identifier character (`\\w`: a letter, digit or `_`, as `str.isalnum` sees
+    them). The word comes first and the look-behind after it, so that the regex engine searches for the word
+    as fast as str.find and judges only its occurrences."""
     pattern = _WHOLE_WORDS.get(word)
     if pattern is None:
         literal = re.escape(word)
