@@ -50,7 +50,8 @@ def test_a_worker_reuses_what_the_parser_freed_instead_of_trimming(monkeypatch):
     heap.reuse_freed_memory()
     heap.parse(BIG, "big.py")
     assert trims == [1]  # no second trim
-    assert settings == [(heap._M_TRIM_THRESHOLD, heap._KEEP_FREED_BYTES), (heap._M_MMAP_THRESHOLD, heap._MMAP_FROM_BYTES)]
+    assert settings == [(heap._M_TRIM_THRESHOLD, heap._KEEP_FREED_BYTES),
+                        (heap._M_MMAP_THRESHOLD, heap._MMAP_FROM_BYTES)]
 
 
 def test_the_collector_runs_again_after_a_lint():
