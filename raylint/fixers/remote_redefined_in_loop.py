@@ -96,10 +96,9 @@ def _enclosing_locals(context, node: ast.AST, scope: Scope) -> Set[str]:
         if scope.kind != "class":
             names |= set(scope.bindings)
         scope = scope.parent
-    for definition in context.walk.definitions:
-        if definition.node is node:
-            for loop in definition.loops:
-                names |= context.loops.bound(loop)
+    definition = context.walk.definition_of(node)
+    for loop in definition.loops if definition is not None else ():
+        names |= context.loops.bound(loop)
     return names
 
 

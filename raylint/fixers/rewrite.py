@@ -464,10 +464,8 @@ def is_plain(expr: ast.AST) -> bool:
 
 
 def definition_scope(context, node: ast.AST) -> Optional[Scope]:
-    for definition in context.walk.definitions:
-        if definition.node is node:
-            return definition.scope
-    return None
+    definition = context.walk.definition_of(node)
+    return definition.scope if definition is not None else None
 
 
 def only_ray_remote_decorator(remote) -> bool:

@@ -86,14 +86,11 @@ class RemoteRedefinedInLoop(Rule):
         self._callers: Optional[Dict[int, ast.Call]] = None
         self._restarting: Optional[Set[int]] = None
         names = self.analysis.names
-        definitions = None
         for remote in names.remote_definitions():
             decorated = remote.node is not None and remote.report_node in remote.node.decorator_list
             if decorated:  # where the def statement is, or the outermost `ray.remote(...)(...)` call
-                if definitions is None:
-                    definitions = {id(d.node): d for d in self.analysis.walk.definitions}
                 anchor = remote.node
-                place = definitions[id(anchor)]
+                place = self.analysis.walk.definition_of(anchor)
             else:
                 anchor = self._outer_call(remote.report_node)
                 place = self.analysis.walk.sites_by_node()[id(anchor)]

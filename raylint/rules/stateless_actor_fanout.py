@@ -241,7 +241,7 @@ class StatelessActorFanout(Rule):
             return self._callers[key]
         self._callers[key] = []
         names = self.analysis.names
-        definition = next((d for d in self.analysis.walk.definitions if d.node is function), None)
+        definition = self.analysis.walk.definition_of(function)
         owner = definition.class_node if definition is not None else None
         found = []
         # a plain function is called by name (or as `self.f` bound to it); an actor method through `.remote`

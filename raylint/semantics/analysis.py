@@ -159,6 +159,7 @@ class ModuleWalk:
         self._class: Optional[ast.ClassDef] = None
         self._declared_global: Optional[Dict[str, List[Scope]]] = None
         self._sites_by_node: Optional[Dict[int, CallSite]] = None
+        self._definitions_by_node: Optional[Dict[int, Definition]] = None
         self._visit_each(tree.body)
 
     def sites_by_node(self) -> Dict[int, CallSite]:
@@ -166,6 +167,13 @@ class ModuleWalk:
         if self._sites_by_node is None:
             self._sites_by_node = {id(site.node): site for site in self.calls}
         return self._sites_by_node
+
+    def definition_of(self, node: ast.AST) -> Optional[Definition]:
+        """The Definition of a def or class node, None for any other node; from a map built once when first
+        asked (a scan of `definitions` per question is quadratic in a module of many definitions)."""
+        if self._definitions_by_node is None:
+            self._definitions_by_node = {id(definition.node): definition for definition in self.definitions}
+        return self._definitions_by_node.get(id(node))
 
     def declared_global(self) -> Dict[str, List[Scope]]:
         """name -> the scopes declaring it `global` (the module's first, then in the order the scopes were

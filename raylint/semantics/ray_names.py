@@ -106,7 +106,6 @@ class RayNames:
         self._remote_defs: Dict[int, Optional[RemoteDef]] = {}
         self._remote_definitions: Optional[List[RemoteDef]] = None
         self._task_code: Optional[Dict[int, RemoteDef]] = None
-        self._definition_scopes: Optional[Dict[int, Scope]] = None
         self._ray_named: Dict[Optional[str], List[Tuple[int, str]]] = {}
         self._submission_sites: Optional[List[Tuple[CallSite, tuple]]] = None
         self._submission_targets: Dict[int, Optional[tuple]] = {}
@@ -568,12 +567,8 @@ class RayNames:
         return None
 
     def _definition_scope(self, node: ast.AST) -> Scope:
-        # one map for the module: a scan per definition is quadratic in a module of many remote functions
-        if self._definition_scopes is None:
-            self._definition_scopes = {}
-            for definition in self.walk.definitions:
-                self._definition_scopes.setdefault(id(definition.node), definition.scope)
-        return self._definition_scopes.get(id(node), self.walk.module_scope)
+        definition = self.walk.definition_of(node)
+        return definition.scope if definition is not None else self.walk.module_scope
 
     def task_code(self, function: Optional[ast.AST]) -> Optional[RemoteDef]:
         """The remote function or actor class whose code `function` is (the remote def itself, or a method of a
